@@ -1,0 +1,3 @@
+from deskguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The outside world: files, database, D-Bus, notifications, the alarm. Never QtWidgets."""

@@ -1,0 +1,157 @@
+"""Frozen dataclasses shared by every layer. Signals carry these, never Qt types."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+
+class Outcome(str, enum.Enum):
+    """How a prompt ended: exactly one per prompt (DESIGN §2)."""
+
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    NATURAL = "natural"
+
+
+class EventKind(str, enum.Enum):
+    """Every row in the event log. Outcomes are events too; the rest are steps."""
+
+    PROMPTED = "prompted"  # a prompt was shown (again after a snooze, too)
+    SNOOZED = "snoozed"
+    DEFERRED = "deferred"
+    STARTED = "started"  # the user began the break timer
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    NATURAL = "natural"
+    PAUSED = "paused"  # app-level, no prompt
+    RESUMED = "resumed"  # app-level, no prompt
+    POSTURE_CHECK = "posture_check"  # app-level reminder, not a break
+
+
+FINAL_KINDS = frozenset(
+    {EventKind.COMPLETED, EventKind.SKIPPED, EventKind.MISSED, EventKind.NATURAL}
+)
+
+
+class State(str, enum.Enum):
+    WORKING = "working"
+    PAUSED = "paused"
+    ON_BREAK = "on_break"
+    PROMPTING = "prompting"
+    OUTSIDE_HOURS = "outside_hours"
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Settings:
+    interval_minutes: int = 45
+    break_minutes: int = 2
+    snooze_minutes: int = 5
+    snooze_limit: int = 2
+    working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday is 0
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 30)
+    response_window_minutes: int = 10
+    adherence_goal: int = 80  # percent
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One due break shown to the user."""
+
+    id: str
+    due_at: datetime
+    source: str  # "scheduled" or "manual"
+    exercise_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One append-only row of the log. `prompt_id` is None for app-level events."""
+
+    kind: EventKind
+    at: datetime  # timezone-aware; the offset is kept so local days survive zone moves
+    prompt_id: str | None = None
+    detail: str = ""
+
+
+# ---- content (resources/*.toml) ----
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive range from the articles, e.g. 8-10 reps or 20-30 s."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+
+@dataclass(frozen=True)
+class Dose:
+    sets: Range | None = None
+    reps: Range | None = None
+    hold_seconds: Range | None = None
+    duration_seconds: Range | None = None
+    per_side: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    kind: str  # strength | stretch | mobility | warm-up
+    position: str  # standing | seated | wall | kneeling | floor
+    desk_friendly: bool
+    targets: tuple[str, ...]
+    why: str
+    steps: tuple[str, ...]
+    cues: tuple[str, ...]
+    dose: Dose
+    cautions: tuple[str, ...] = ()
+    phase: int | None = None
+    sources: tuple[str, ...] = ()
+    picture: str | None = None  # file name under resources/pictograms/
+
+
+@dataclass(frozen=True)
+class AvoidItem:
+    """A movement the articles warn against: shown in the library, never prompted."""
+
+    id: str
+    name: str
+    why: str
+    instead: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    text: str
+    reason: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    title: str
+    items: tuple[ChecklistItem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    text: str
+    threshold: str = ""  # e.g. "lasting longer than 6 weeks"
+    sources: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""Widgets: the only package that imports QtWidgets, QtGui or QtCharts."""
