@@ -84,14 +84,15 @@ def ensure_private_dir(path: Path) -> Path:
 def _private_temp_dir() -> Path:
     """A per-user dir in the shared temp folder, refusing one another user planted."""
     path = Path(tempfile.gettempdir()) / f"{APP_NAME}-{_user_tag()}"
-    ensure_private_dir(path)
+    path.mkdir(exist_ok=True, mode=0o700)
     if not _is_windows():
+        # Check before chmod: chmod would follow a planted symlink.
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
             raise PermissionError(f"{path} is not a plain directory; refusing to use it")
         if info.st_uid != os.getuid():
             raise PermissionError(f"{path} belongs to uid {info.st_uid}; refusing to use it")
-    return path
+    return ensure_private_dir(path)
 
 
 def _runtime_dir(preferred: Path | None) -> Path:
