@@ -1,0 +1,383 @@
+"""The event log in SQLite: append-only, versioned with PRAGMA user_version (DESIGN §2).
+
+Times are stored as fixed-width UTC text (so text order is time order) plus the local UTC
+offset in minutes, and come back as aware datetimes in that original offset: stats can then
+put each event in the user's local day even after a time-zone move.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NoReturn
+
+from deskguard.adapters.paths import ensure_private_dir
+from deskguard.core.model import Event, EventKind, Prompt
+
+# One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE TABLE prompts (id TEXT PRIMARY KEY, due_at TEXT, source TEXT)",
+        "CREATE TABLE events ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " prompt_id TEXT NULL REFERENCES prompts(id),"
+        " kind TEXT NOT NULL,"
+        " at_utc TEXT NOT NULL,"
+        " detail TEXT NOT NULL DEFAULT '')",
+    ),
+    (
+        # Version 1 rows had no offset: 0 reads them back as UTC.
+        "ALTER TABLE events ADD COLUMN utc_offset_min INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE prompts ADD COLUMN exercise_id TEXT NULL",
+        "ALTER TABLE prompts ADD COLUMN due_offset_min INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX events_at_utc ON events(at_utc)",
+        "CREATE INDEX events_prompt_id ON events(prompt_id)",
+        "CREATE INDEX prompts_due_at ON prompts(due_at)",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+        " BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed'); END",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+        " BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed'); END",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_BUSY_TIMEOUT_MS = 5000  # the CLI reads while the app writes
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# Errors that mean "this file is not a usable database", as opposed to busy, full or I/O.
+_UNREADABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_CANTOPEN")
+
+_EVENT_COLUMNS = "kind, at_utc, utc_offset_min, prompt_id, detail"
+_PROMPT_COLUMNS = "id, due_at, due_offset_min, source, exercise_id"
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names the file and what is wrong."""
+
+
+# ---- time encoding ----
+
+
+def _require_aware(value: datetime, what: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+
+
+def _utc_text(value: datetime) -> str:
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"  # e.g. 2026-11-21T16:05:00.000000Z
+
+
+def _encode(value: datetime, what: str) -> tuple[str, int]:
+    _require_aware(value, what)
+    offset = value.utcoffset()
+    assert offset is not None  # checked above
+    return _utc_text(value), int(offset.total_seconds() // 60)
+
+
+def _decode(utc_text: str, offset_min: int) -> datetime:
+    utc = datetime.fromisoformat(utc_text.removesuffix("Z")).replace(tzinfo=timezone.utc)
+    return utc.astimezone(timezone(timedelta(minutes=offset_min)))
+
+
+def _event_from_row(row: tuple[Any, ...]) -> Event:
+    kind, at_utc, offset, prompt_id, detail = row
+    return Event(EventKind(kind), _decode(at_utc, offset), prompt_id, detail)
+
+
+def _prompt_from_row(row: tuple[Any, ...]) -> Prompt:
+    pid, due_at, offset, source, exercise_id = row
+    return Prompt(pid, _decode(due_at, offset), source, exercise_id)
+
+
+# ---- opening, checking, moving aside ----
+
+
+def _error_name(err: sqlite3.Error) -> str:
+    name: str = getattr(err, "sqlite_errorname", "")  # Python 3.11+
+    if name:
+        return name
+    if type(err) is sqlite3.DatabaseError:  # NOTADB and CORRUPT on Python 3.10
+        return "SQLITE_NOTADB"
+    return "SQLITE_CANTOPEN" if "unable to open" in str(err) else "SQLITE_ERROR"
+
+
+def _is_unreadable(err: sqlite3.Error) -> bool:
+    name = _error_name(err)
+    return any(name == base or name.startswith(base + "_") for base in _UNREADABLE)
+
+
+def _too_new(path: Path, found: int) -> StoreError:
+    return StoreError(
+        f"The database {path} is at schema version {found}, but this DeskGuard only knows "
+        f"up to version {SCHEMA_VERSION}. It was made by a newer DeskGuard; update DeskGuard "
+        "to use it. The file was left untouched."
+    )
+
+
+def _header_version(path: Path) -> int | None:
+    """user_version from the file header, without letting SQLite touch anything."""
+    if Path(f"{path}-wal").exists():
+        return None  # the header may be stale until the WAL is checkpointed
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError:
+        return None
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return None
+    return int.from_bytes(header[60:64], "big", signed=True)
+
+
+def _probe(path: Path) -> str | None:
+    """None when `path` is a usable database; otherwise why it is not (to move it aside)."""
+    version = _header_version(path)
+    if version is not None and version > SCHEMA_VERSION:
+        raise _too_new(path, version)
+    try:
+        # Read-only, so a file we end up refusing is not written to.
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as e:
+        return str(e) if _is_unreadable(e) else _raise_open_error(path, e)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise _too_new(path, version)
+        result = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as e:
+        return str(e) if _is_unreadable(e) else _raise_open_error(path, e)
+    finally:
+        conn.close()
+    if result != ["ok"]:
+        return f"it failed the integrity check: {result[0]}"
+    return None
+
+
+def _raise_open_error(path: Path, err: sqlite3.Error) -> NoReturn:
+    # Busy, disk full, I/O: the file may be fine, so never move it aside for these.
+    raise StoreError(f"The database {path} could not be opened: {err}.") from err
+
+
+def _aside_name(path: Path) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = f"{path.name}.corrupt-{stamp}"
+    counter = 0
+    while True:
+        name = base if counter == 0 else f"{base}-{counter}"
+        taken = (path.with_name(name + s) for s in ("", *_SIDE_FILES))
+        if not any(p.exists() or p.is_symlink() for p in taken):
+            return name
+        counter += 1
+
+
+def _move_aside(path: Path, reason: str) -> Path:
+    name = _aside_name(path)
+    try:
+        # Side files first: a stale -wal next to a fresh database would be replayed into it.
+        for suffix in (*_SIDE_FILES, ""):
+            src = path.with_name(path.name + suffix)
+            if src.exists() or src.is_symlink():
+                os.rename(src, path.with_name(name + suffix))
+    except OSError as e:
+        raise StoreError(
+            f"The database {path} could not be read ({reason}) and could not be moved "
+            f"aside to start a new one: {e.strerror or e}."
+        ) from e
+    return path.with_name(name)
+
+
+def _make_private(path: Path) -> None:
+    if os.name == "nt":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", 0o600)
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    while (current := _user_version(conn)) < SCHEMA_VERSION:
+        target = current + 1
+        try:
+            # IMMEDIATE takes the write lock first, so the app and the CLI never both migrate.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if _user_version(conn) == current:
+                    for statement in _MIGRATIONS[current]:
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"The database {path} could not be upgraded from schema version {current} "
+                f"to {target}: {e}."
+            ) from e
+    if current > SCHEMA_VERSION:  # another, newer DeskGuard got there in between
+        raise _too_new(path, current)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # isolation_level=None: each statement commits on its own; migrations BEGIN explicitly.
+        conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as e:
+        raise StoreError(f"The database {path} could not be opened: {e}.") from e
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(conn, path)
+    except sqlite3.Error as e:
+        conn.close()
+        raise StoreError(f"The database {path} could not be prepared: {e}.") from e
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+# ---- the store ----
+
+
+class Store:
+    """One connection to the event log. Open with Store.open(path)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> tuple[Store, list[str]]:
+        """Open or create the database; returns notices for the user (normally none).
+
+        Raises StoreError when the file is from a newer DeskGuard (left untouched) or
+        cannot be used for a reason that moving it aside would not fix.
+        """
+        notices: list[str] = []
+        try:
+            ensure_private_dir(path.parent)
+        except OSError as e:
+            raise StoreError(
+                f"The folder for the database {path} could not be created: {e.strerror or e}."
+            ) from e
+        # Everything SQLite creates (db, -wal, -shm) starts private; chmod below covers
+        # files that already existed.
+        old_umask = os.umask(0o077)
+        try:
+            if path.exists() or path.is_symlink():
+                reason = _probe(path)
+                if reason is not None:
+                    kept = _move_aside(path, reason)
+                    notices.append(
+                        f"The database {path} could not be read ({reason}). It was kept as "
+                        f"{kept} and a new one was started."
+                    )
+            conn = _connect(path)
+        finally:
+            os.umask(old_umask)
+        _make_private(path)
+        return cls(path, conn), notices
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def schema_version(self) -> int:
+        return _user_version(self._conn)
+
+    def add_prompt(self, prompt: Prompt) -> None:
+        """Store a prompt. Adding the very same prompt again is a no-op (safe to retry)."""
+        due_at, offset = _encode(prompt.due_at, "Prompt.due_at")
+        row = (prompt.id, due_at, offset, prompt.source, prompt.exercise_id)
+        try:
+            self._conn.execute(
+                f"INSERT INTO prompts ({_PROMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?)", row
+            )
+        except sqlite3.IntegrityError as e:
+            existing = self._conn.execute(
+                f"SELECT {_PROMPT_COLUMNS} FROM prompts WHERE id = ?", (prompt.id,)
+            ).fetchone()
+            if existing is not None and tuple(existing) == row:
+                return
+            raise StoreError(
+                f"{self.path}: prompt {prompt.id!r} is already stored with other values."
+            ) from e
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: could not store prompt {prompt.id!r}: {e}.") from e
+
+    def add_event(self, event: Event) -> None:
+        at_utc, offset = _encode(event.at, "Event.at")
+        kind = EventKind(event.kind).value
+        try:
+            self._conn.execute(
+                f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (kind, at_utc, offset, event.prompt_id, event.detail),
+            )
+        except sqlite3.IntegrityError as e:
+            # The only constraint a well-formed Event can break is the prompt reference.
+            raise StoreError(
+                f"{self.path}: {kind} event refers to prompt {event.prompt_id!r}, "
+                "which was never stored; add the prompt first."
+            ) from e
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: could not store {kind} event: {e}.") from e
+
+    def events_between(self, start: datetime, end: datetime) -> list[Event]:
+        """Events with start <= at < end, by time then insertion order."""
+        lo, _ = _encode(start, "start")
+        hi, _ = _encode(end, "end")
+        rows = self._query(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE at_utc >= ? AND at_utc < ?"
+            " ORDER BY at_utc, id",
+            (lo, hi),
+        )
+        return [_event_from_row(r) for r in rows]
+
+    def prompts_between(self, start: datetime, end: datetime) -> list[Prompt]:
+        """Prompts with start <= due_at < end, by due time then insertion order."""
+        lo, _ = _encode(start, "start")
+        hi, _ = _encode(end, "end")
+        rows = self._query(
+            f"SELECT {_PROMPT_COLUMNS} FROM prompts WHERE due_at >= ? AND due_at < ?"
+            " ORDER BY due_at, rowid",
+            (lo, hi),
+        )
+        return [_prompt_from_row(r) for r in rows]
+
+    def iter_events(self) -> Iterator[Event]:
+        """Every event, oldest first, read lazily (for export)."""
+        try:
+            cursor = self._conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY at_utc, id")
+            for row in cursor:
+                yield _event_from_row(row)
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: could not read events: {e}.") from e
+
+    def _query(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._conn.execute(sql, params).fetchall())
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: could not read: {e}.") from e
