@@ -368,7 +368,10 @@ class Store:
         return [_prompt_from_row(r) for r in rows]
 
     def iter_events(self) -> Iterator[Event]:
-        """Every event, oldest first, read lazily (for export)."""
+        """Every event, oldest first, read lazily (for export).
+
+        Consume it to the end: a half-read iterator holds its read snapshot open.
+        """
         try:
             cursor = self._conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY at_utc, id")
             for row in cursor:

@@ -1,0 +1,444 @@
+from __future__ import annotations
+
+import sqlite3
+import stat
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from deskguard.adapters.store import SCHEMA_VERSION, Store, StoreError
+from deskguard.core.model import Event, EventKind, Prompt
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+
+UTC = timezone.utc
+BERLIN = timezone(timedelta(hours=1))
+NEW_YORK = timezone(timedelta(hours=-5))
+T0 = datetime(2026, 11, 21, 16, 5, tzinfo=UTC)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "deskguard.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    s, notices = Store.open(db_path)
+    assert notices == []
+    yield s
+    s.close()
+
+
+def _prompt(pid: str = "p1", at: datetime = T0, **kw: str) -> Prompt:
+    return Prompt(
+        id=pid, due_at=at, source=kw.get("source", "scheduled"), exercise_id=kw.get("exercise_id")
+    )
+
+
+# ---- a fresh database ----
+
+
+def test_fresh_database_is_at_the_latest_version(store: Store, db_path: Path) -> None:
+    assert SCHEMA_VERSION == 2
+    assert store.schema_version() == 2
+    assert store.path == db_path
+    assert db_path.is_file()
+
+
+@posix_only
+def test_fresh_database_files_are_private(store: Store, db_path: Path) -> None:
+    store.add_event(Event(EventKind.PAUSED, T0))  # makes sure the WAL exists
+    assert _mode(db_path.parent) == 0o700
+    for name in ("deskguard.db", "deskguard.db-wal", "deskguard.db-shm"):
+        assert _mode(db_path.parent / name) == 0o600, name
+
+
+@posix_only
+def test_existing_loose_files_are_tightened(db_path: Path) -> None:
+    Store.open(db_path)[0].close()
+    db_path.chmod(0o644)
+    db_path.parent.chmod(0o755)
+    s, _ = Store.open(db_path)
+    s.close()
+    assert _mode(db_path) == 0o600
+    assert _mode(db_path.parent) == 0o700
+
+
+def test_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
+    conn = store._conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_reopening_keeps_data(db_path: Path) -> None:
+    with Store.open(db_path)[0] as s:
+        s.add_event(Event(EventKind.PAUSED, T0))
+    with Store.open(db_path)[0] as s:
+        assert list(s.iter_events()) == [Event(EventKind.PAUSED, T0)]
+        assert s.schema_version() == 2
+
+
+# ---- writing and reading ----
+
+
+def test_round_trip_keeps_offsets_and_order(store: Store) -> None:
+    store.add_prompt(_prompt("p1", T0.astimezone(BERLIN), exercise_id="wall-angels"))
+    store.add_prompt(_prompt("p2", T0 + timedelta(hours=1), source="manual"))
+    # Inserted out of time order, in three different zones.
+    later = Event(EventKind.COMPLETED, (T0 + timedelta(minutes=3)).astimezone(NEW_YORK), "p1")
+    first = Event(EventKind.PROMPTED, T0.astimezone(BERLIN), "p1", detail="tray")
+    same_time = Event(EventKind.STARTED, T0, "p1")
+    app_level = Event(EventKind.PAUSED, T0 - timedelta(hours=2))
+    for e in (later, first, same_time, app_level):
+        store.add_event(e)
+
+    got = list(store.iter_events())
+
+    assert got == [app_level, first, same_time, later]
+    # Equal instants are not enough: each comes back in the offset it was written in.
+    assert [e.at.utcoffset() for e in got] == [
+        timedelta(0),
+        timedelta(hours=1),
+        timedelta(0),
+        timedelta(hours=-5),
+    ]
+    assert got[1].at.hour == 17 and got[3].at.hour == 11
+    assert got[1].detail == "tray"
+    assert got[0].prompt_id is None
+    assert all(isinstance(e.kind, EventKind) for e in got)
+
+    prompts = store.prompts_between(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    assert prompts == [
+        Prompt("p1", T0, "scheduled", "wall-angels"),
+        Prompt("p2", T0 + timedelta(hours=1), "manual", None),
+    ]
+    assert prompts[0].due_at.utcoffset() == timedelta(hours=1)
+
+
+def test_microseconds_survive(store: Store) -> None:
+    at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=BERLIN)
+    store.add_event(Event(EventKind.PAUSED, at))
+    assert next(store.iter_events()).at == at
+
+
+def test_utc_text_is_fixed_width(store: Store) -> None:
+    store.add_event(Event(EventKind.PAUSED, datetime(2026, 11, 21, 17, 5, tzinfo=BERLIN)))
+    row = store._conn.execute("SELECT at_utc, utc_offset_min FROM events").fetchone()
+    assert row == ("2026-11-21T16:05:00.000000Z", 60)
+
+
+def test_events_between_is_half_open(store: Store) -> None:
+    times = [T0 + timedelta(minutes=m) for m in (0, 10, 20, 30)]
+    for t in times:
+        store.add_event(Event(EventKind.PAUSED, t))
+    start, end = times[1], times[3]
+
+    got = store.events_between(start, end)
+    assert [e.at for e in got] == [times[1], times[2]]
+    # Bounds in another zone mean the same instants.
+    assert store.events_between(start.astimezone(NEW_YORK), end.astimezone(BERLIN)) == got
+    # One microsecond either side moves the edges.
+    assert len(store.events_between(start + timedelta(microseconds=1), end)) == 1
+    assert len(store.events_between(start, end + timedelta(microseconds=1))) == 3
+    assert store.events_between(end, start) == []
+
+
+def test_prompts_between_is_half_open(store: Store) -> None:
+    for i in range(3):
+        store.add_prompt(_prompt(f"p{i}", T0 + timedelta(minutes=45 * i)))
+    got = store.prompts_between(T0, T0 + timedelta(minutes=90))
+    assert [p.id for p in got] == ["p0", "p1"]
+
+
+def test_same_time_events_keep_insertion_order(store: Store) -> None:
+    kinds = [EventKind.PROMPTED, EventKind.SNOOZED, EventKind.DEFERRED, EventKind.MISSED]
+    store.add_prompt(_prompt())
+    for k in kinds:
+        store.add_event(Event(k, T0, "p1"))
+    assert [e.kind for e in store.events_between(T0, T0 + timedelta(seconds=1))] == kinds
+
+
+def test_naive_datetimes_are_rejected(store: Store) -> None:
+    naive = datetime(2026, 11, 21, 16, 5)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.add_event(Event(EventKind.PAUSED, naive))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.add_prompt(_prompt(at=naive))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.events_between(naive, T0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.prompts_between(T0, naive)
+    assert list(store.iter_events()) == []
+
+
+def test_event_for_an_unknown_prompt_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="never stored") as info:
+        store.add_event(Event(EventKind.COMPLETED, T0, "nope"))
+    assert str(store.path) in str(info.value)
+
+
+def test_adding_the_same_prompt_twice_is_harmless(store: Store) -> None:
+    store.add_prompt(_prompt())
+    store.add_prompt(_prompt())
+    assert len(store.prompts_between(T0, T0 + timedelta(seconds=1))) == 1
+    with pytest.raises(StoreError, match="already stored"):
+        store.add_prompt(_prompt(source="manual"))
+
+
+# ---- append-only ----
+
+
+def test_events_cannot_be_updated_or_deleted(store: Store) -> None:
+    store.add_event(Event(EventKind.PAUSED, T0))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store._conn.execute("UPDATE events SET detail = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store._conn.execute("DELETE FROM events")
+    assert list(store.iter_events()) == [Event(EventKind.PAUSED, T0)]
+
+
+# ---- migration ----
+
+
+def _build_v1(path: Path) -> None:
+    """The version 1 schema as it shipped, written by hand, with rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE prompts (id TEXT PRIMARY KEY, due_at TEXT, source TEXT);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            prompt_id TEXT NULL REFERENCES prompts(id),
+            kind TEXT NOT NULL,
+            at_utc TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '');
+        INSERT INTO prompts VALUES ('old', '2026-03-02T10:00:00.000000Z', 'scheduled');
+        INSERT INTO events (prompt_id, kind, at_utc, detail)
+            VALUES ('old', 'prompted', '2026-03-02T10:00:00.000000Z', '');
+        INSERT INTO events (prompt_id, kind, at_utc, detail)
+            VALUES ('old', 'completed', '2026-03-02T10:02:30.000000Z', 'timer');
+        INSERT INTO events (prompt_id, kind, at_utc)
+            VALUES (NULL, 'paused', '2026-03-01T08:00:00.000000Z');
+        PRAGMA user_version = 1;
+        """
+    )
+    conn.close()
+
+
+def test_migrates_a_version_1_database(db_path: Path) -> None:
+    _build_v1(db_path)
+
+    store, notices = Store.open(db_path)
+    with store:
+        assert notices == []
+        assert store.schema_version() == 2
+        events = list(store.iter_events())
+        assert [(e.kind, e.prompt_id, e.detail) for e in events] == [
+            (EventKind.PAUSED, None, ""),
+            (EventKind.PROMPTED, "old", ""),
+            (EventKind.COMPLETED, "old", "timer"),
+        ]
+        assert events[2].at == datetime(2026, 3, 2, 10, 2, 30, tzinfo=UTC)
+        assert all(e.at.utcoffset() == timedelta(0) for e in events)
+        assert store.prompts_between(
+            datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC)
+        ) == [Prompt("old", datetime(2026, 3, 2, 10, tzinfo=UTC), "scheduled", None)]
+
+        indexes = {
+            r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        assert {"events_at_utc", "events_prompt_id"} <= indexes
+        triggers = {
+            r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+        assert triggers == {"events_no_update", "events_no_delete"}
+        # Migrated rows are protected too, and new rows mix in.
+        with pytest.raises(sqlite3.IntegrityError):
+            store._conn.execute("DELETE FROM events")
+        store.add_event(Event(EventKind.RESUMED, datetime(2026, 3, 3, 9, tzinfo=BERLIN)))
+        assert len(list(store.iter_events())) == 4
+
+
+def test_migration_failure_rolls_back_and_names_the_file(db_path: Path) -> None:
+    _build_v1(db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE INDEX events_at_utc ON events(kind)")  # collides with version 2
+    conn.close()
+
+    with pytest.raises(StoreError, match="from schema version 1 to 2") as info:
+        Store.open(db_path)
+
+    assert str(db_path) in str(info.value)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(events)")]
+    assert "utc_offset_min" not in columns  # the half-done step was undone
+    conn.close()
+
+
+def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE future (x)")
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    listing = sorted(p.name for p in db_path.parent.iterdir())
+
+    with pytest.raises(StoreError) as info:
+        Store.open(db_path)
+
+    msg = str(info.value)
+    assert str(db_path) in msg
+    assert "version 7" in msg and "version 2" in msg
+    assert db_path.read_bytes() == before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == listing
+
+
+def test_newer_database_with_a_pending_wal_is_refused(db_path: Path) -> None:
+    # A newer DeskGuard still running: its version sits in the WAL, not yet in the header.
+    db_path.parent.mkdir(parents=True)
+    newer = sqlite3.connect(db_path, isolation_level=None)
+    newer.execute("PRAGMA journal_mode = WAL")
+    newer.execute("PRAGMA wal_autocheckpoint = 0")
+    newer.execute("CREATE TABLE future (x)")
+    newer.execute("PRAGMA user_version = 3")
+    try:
+        before = db_path.read_bytes()
+        with pytest.raises(StoreError, match="version 3"):
+            Store.open(db_path)
+        assert db_path.read_bytes() == before
+    finally:
+        newer.close()
+
+
+# ---- damaged files ----
+
+
+def test_garbage_file_is_moved_aside_and_a_fresh_one_started(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    garbage = b"this is not a database, just some bytes\n" * 100
+    db_path.write_bytes(garbage)
+    (db_path.parent / "deskguard.db-wal").write_bytes(b"old wal")
+
+    store, notices = Store.open(db_path)
+
+    with store:
+        kept = sorted(db_path.parent.glob("deskguard.db.corrupt-*"))
+        main = [p for p in kept if not p.name.endswith(("-wal", "-shm"))]
+        assert len(main) == 1
+        assert main[0].read_bytes() == garbage
+        assert Path(f"{main[0]}-wal").read_bytes() == b"old wal"
+        assert len(notices) == 1
+        assert notices[0] == (
+            f"The database {db_path} could not be read (file is not a database). "
+            f"It was kept as {main[0]} and a new one was started."
+        )
+        assert store.schema_version() == 2
+        store.add_event(Event(EventKind.PAUSED, T0))
+        assert len(list(store.iter_events())) == 1
+
+
+def test_second_corrupt_copy_in_the_same_second_gets_a_counter(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    names: list[str] = []
+    for n in range(3):
+        db_path.write_bytes(f"garbage {n}".encode() * 50)
+        s, notices = Store.open(db_path)
+        s.close()
+        assert len(notices) == 1
+        names.append(notices[0].split("It was kept as ")[1].split(" and a new")[0])
+    assert len(set(names)) == 3
+    # Nothing was overwritten: each copy still has its own bytes.
+    contents = {Path(n).read_bytes() for n in names}
+    assert len(contents) == 3
+
+
+def test_damaged_pages_fail_the_check_and_are_moved_aside(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    conn.commit()
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    data[8192:10192] = b"\xff" * 2000  # wreck a b-tree page, keep the header
+    db_path.write_bytes(bytes(data))
+
+    store, notices = Store.open(db_path)
+
+    with store:
+        assert len(notices) == 1
+        assert "could not be read (" in notices[0]
+        assert store.schema_version() == 2
+        kept = [
+            p
+            for p in db_path.parent.glob("deskguard.db.corrupt-*")
+            if not p.name.endswith(("-wal", "-shm"))
+        ]
+        assert [p.read_bytes() for p in kept] == [bytes(data)]
+
+
+def test_empty_file_is_a_new_database(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"")
+    store, notices = Store.open(db_path)
+    with store:
+        assert notices == []
+        assert store.schema_version() == 2
+
+
+# ---- two connections ----
+
+
+def test_writer_and_reader_work_concurrently(db_path: Path) -> None:
+    writer, _ = Store.open(db_path)
+    reader, _ = Store.open(db_path)  # the CLI's `report` while the app runs
+    try:
+        writer.add_prompt(_prompt())
+        writer.add_event(Event(EventKind.PROMPTED, T0, "p1"))
+        assert [e.kind for e in reader.iter_events()] == [EventKind.PROMPTED]
+
+        # A reader in the middle of a long read does not block the writer (WAL).
+        reading = iter(reader.iter_events())
+        assert next(reading).kind == EventKind.PROMPTED
+        writer.add_event(Event(EventKind.COMPLETED, T0 + timedelta(minutes=2), "p1"))
+        assert list(reading) == []  # its snapshot predates the write
+
+        assert [e.kind for e in reader.events_between(T0, T0 + timedelta(hours=1))] == [
+            EventKind.PROMPTED,
+            EventKind.COMPLETED,
+        ]
+        # And the reader's own writes are seen by the writer.
+        reader.add_event(Event(EventKind.PAUSED, T0 + timedelta(hours=2)))
+        assert len(list(writer.iter_events())) == 3
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_open_while_another_connection_holds_the_write_lock_waits(db_path: Path) -> None:
+    Store.open(db_path)[0].close()
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    blocker.execute("INSERT INTO prompts (id, due_at, source) VALUES ('b', 'x', 'manual')")
+    try:
+        # Already migrated, so opening only reads and must not be blocked or moved aside.
+        s, notices = Store.open(db_path)
+        with s:
+            assert notices == []
+            assert s.schema_version() == 2
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
