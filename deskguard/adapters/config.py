@@ -292,6 +292,12 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
 
     A missing file is created with the commented defaults. The file is never rewritten.
     """
+    if path.is_symlink() and not path.exists():
+        # A dangling link (dotfiles not mounted?): replacing it would lose the user's setup.
+        return Settings(), [
+            f"{path} is a link to a missing file. DeskGuard is using its default settings; "
+            "the link was left as it is."
+        ]
     if not path.exists():
         try:
             _write_defaults(path)

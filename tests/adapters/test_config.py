@@ -85,6 +85,18 @@ def test_existing_file_is_not_rewritten(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+@posix_only
+def test_dangling_symlink_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.symlink_to(tmp_path / "dotfiles" / "settings.toml")
+    settings, problems = load_settings(path)
+    assert settings == Settings()
+    assert len(problems) == 1
+    assert "link to a missing file" in problems[0]
+    assert path.is_symlink()
+    assert not (tmp_path / "dotfiles").exists()
+
+
 # ---- good values ----
 
 

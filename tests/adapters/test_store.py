@@ -288,10 +288,10 @@ def test_migration_failure_rolls_back_and_names_the_file(db_path: Path) -> None:
 
 def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
-    conn = sqlite3.connect(db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")  # even a read would leave -wal/-shm behind
     conn.execute("CREATE TABLE future (x)")
     conn.execute("PRAGMA user_version = 7")
-    conn.commit()
     conn.close()
     before = db_path.read_bytes()
     listing = sorted(p.name for p in db_path.parent.iterdir())
@@ -388,6 +388,29 @@ def test_damaged_pages_fail_the_check_and_are_moved_aside(db_path: Path) -> None
             if not p.name.endswith(("-wal", "-shm"))
         ]
         assert [p.read_bytes() for p in kept] == [bytes(data)]
+
+
+def test_failed_quick_check_is_moved_aside(db_path: Path) -> None:
+    # Readable, but breaks a NOT NULL rule: quick_check reports it instead of raising.
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (NULL)")
+    conn.commit()
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE t (x NOT NULL)' WHERE name = 't'")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+
+    store, notices = Store.open(db_path)
+
+    with store:
+        assert len(notices) == 1
+        assert "failed the integrity check: NULL value in t.x" in notices[0]
+        kept = Path(notices[0].split("It was kept as ")[1].split(" and a new")[0])
+        assert kept.read_bytes() == before
+        assert store.schema_version() == 2
 
 
 def test_empty_file_is_a_new_database(db_path: Path) -> None:
