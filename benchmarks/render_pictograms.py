@@ -30,7 +30,7 @@ DARK = QColor("#1e2226")
 LIGHT_TEXT = QColor("#333333")
 DARK_TEXT = QColor("#dddddd")
 
-CELL = 96
+CELL = 96  # --cell overrides it, e.g. 200 for a closer look
 PAD = 12
 LABEL = 16
 COLUMNS = 6
@@ -117,10 +117,13 @@ def render_icon(out: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CELL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=Path("/tmp/deskguard-pictograms"))
+    parser.add_argument("--cell", type=int, default=96, help="pictogram size in px (96)")
     args = parser.parse_args(argv)
     out: Path = args.out
+    CELL = args.cell
     out.mkdir(parents=True, exist_ok=True)
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     sheet = render_pictograms(out)
