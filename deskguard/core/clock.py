@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Protocol
 
 
@@ -26,7 +26,8 @@ class FakeClock:
         if start.tzinfo is None:
             raise ValueError("FakeClock needs a timezone-aware start time")
         self.tz = tz or start.tzinfo
-        self._now = start
+        # Kept in UTC: aware arithmetic in a named zone is wall-clock arithmetic across DST.
+        self._now = start.astimezone(timezone.utc)
 
     def now(self) -> datetime:
         return self._now.astimezone(self.tz)
@@ -38,5 +39,5 @@ class FakeClock:
     def set(self, when: datetime) -> datetime:
         if when.tzinfo is None:
             raise ValueError("FakeClock.set needs a timezone-aware time")
-        self._now = when
+        self._now = when.astimezone(timezone.utc)
         return self.now()
