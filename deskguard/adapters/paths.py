@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,10 @@ def _private_temp_dir() -> Path:
 def _runtime_dir(preferred: Path | None) -> Path:
     try:
         if preferred is None:
-            preferred = Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+            with warnings.catch_warnings():
+                # Without XDG_RUNTIME_DIR it warns and uses /tmp/runtime-<uid>: fine for us.
+                warnings.simplefilter("ignore")
+                preferred = Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
         return ensure_private_dir(preferred)
     except OSError:
         # e.g. no /run/user/<uid> under su or in containers, or a read-only home.

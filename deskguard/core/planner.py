@@ -125,6 +125,11 @@ class Planner:
             return State.OUTSIDE_HOURS
         return State.WORKING
 
+    @property
+    def sitting_since(self) -> datetime:
+        """When the current stretch of sitting began: the last break's end, or the start."""
+        return self._anchor
+
     def snoozes_left(self) -> int:
         used = self.active.snoozes if self.active else 0
         return max(0, self.settings.snooze_limit - used)

@@ -1,0 +1,223 @@
+"""Command line: start the tray app, talk to the running one, or read the database."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from deskguard import __version__
+
+MAX_PAUSE_MINUTES = 24 * 60
+NOT_RUNNING = "DeskGuard is not running. Start it with: deskguard"
+
+
+def pause_length(text: str) -> int | str:
+    if text == "tomorrow":
+        return text
+    try:
+        minutes = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of minutes or 'tomorrow'"
+        ) from None
+    if not 1 <= minutes <= MAX_PAUSE_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"{minutes} minutes is out of range: use 1 to {MAX_PAUSE_MINUTES} or 'tomorrow'"
+        )
+    return minutes
+
+
+def iso_week(text: str) -> str:
+    from deskguard.core.stats import week_start
+
+    try:
+        week_start(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deskguard",
+        description="DeskGuard: stand-and-move prompts, desk stretches and your weekly record. "
+        "Without a command it starts the tray app.",
+    )
+    parser.add_argument("--version", action="version", version=f"DeskGuard {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("break-now", help="show a break prompt now")
+    pause = sub.add_parser("pause", help="pause prompts (default 30 minutes)")
+    pause.add_argument(
+        "length",
+        nargs="?",
+        default=30,
+        type=pause_length,
+        metavar="MINUTES|tomorrow",
+        help=f"minutes from 1 to {MAX_PAUSE_MINUTES}, or 'tomorrow'",
+    )
+    sub.add_parser("resume", help="resume prompts after a pause")
+    status = sub.add_parser("status", help="show what the running app is doing")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_parser("quit", help="quit the running app")
+    report = sub.add_parser("report", help="this week's breaks (reads the database)")
+    report.add_argument("--week", type=iso_week, metavar="YYYY-Www", help="another ISO week")
+    report.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="export every recorded event")
+    export.add_argument("--csv", required=True, type=Path, metavar="PATH", help="CSV file to write")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from deskguard.app import run
+
+        return run(verbose=args.verbose)
+    if args.command in ("report", "export"):
+        return _offline(args)
+    return _remote(args)
+
+
+# ---- commands sent to the running app ---------------------------------------------
+
+
+def _remote(args: argparse.Namespace) -> int:
+    from deskguard.adapters.instance import NotRunning, send_command
+    from deskguard.adapters.paths import default_paths
+
+    payload: dict[str, Any] = {}
+    if args.command == "pause":
+        payload = {"until": "tomorrow"} if args.length == "tomorrow" else {"minutes": args.length}
+    try:
+        reply = send_command(default_paths().socket_name, args.command, payload)
+    except NotRunning:
+        print(NOT_RUNNING, file=sys.stderr)
+        return 1
+    if not reply.get("ok"):
+        print(f"deskguard {args.command}: {reply.get('error', 'failed')}", file=sys.stderr)
+        return 1
+    if args.command == "status":
+        print(json.dumps(reply, indent=2) if args.json else _status_text(reply))
+    else:
+        print(reply.get("message", "Done."))
+    return 0
+
+
+def _status_text(status: dict[str, Any]) -> str:
+    lines = [f"State:       {status['state'].replace('_', ' ')}"]
+    if status.get("prompting"):
+        lines.append("Prompt:      a break is waiting for an answer")
+    if status.get("paused_until"):
+        lines.append(f"Paused until {status['paused_until']}")
+    lines.append(f"Next break:  {status.get('next_break_at') or '—'}")
+    lines.append(f"Interval:    {status.get('interval_minutes')} min")
+    lines.append(f"Shown in:    {status.get('tray')}")
+    lines.append(f"Database:    {status.get('database')}")
+    lines.extend(f"Note:        {p}" for p in status.get("problems", []))
+    return "\n".join(lines)
+
+
+# ---- commands that read the database -------------------------------------------------
+
+
+def _offline(args: argparse.Namespace) -> int:
+    from deskguard.adapters.config import load_settings
+    from deskguard.adapters.paths import default_paths
+    from deskguard.adapters.store import Store, StoreError
+
+    paths = default_paths()
+    settings, problems = load_settings(paths.config_file)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    try:
+        store, notes = Store.open(paths.database)
+    except StoreError as err:
+        print(f"deskguard {args.command}: {err}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(note, file=sys.stderr)
+    with store:
+        if args.command == "report":
+            return _report(store, settings, args.week, args.json)
+        return _export(store, args.csv)
+
+
+def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
+    from deskguard.core.stats import query_range, week_report, week_start
+
+    if week is None:
+        today = date.today()
+        monday = today - timedelta(days=today.weekday())
+    else:
+        monday = week_start(week)
+    start, end = query_range(monday)
+    report = week_report(store.events_between(start, end), monday, settings)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return 0
+    header = f"{'Day':<11}{'Prompted':>9}{'Done':>6}{'Natural':>8}{'Snoozed':>8}"
+    header += f"{'Skipped':>8}{'Missed':>7}{'Adherence':>11}"
+    print(f"DeskGuard week {report.week}")
+    print(header)
+    print("-" * len(header))
+    for index, row in enumerate([*report.days, report.totals]):
+        label = "Total" if index == 7 else row.date.strftime("%a %d %b")
+        if row.adherence is not None:
+            share = f"{row.adherence:.0%}"
+        else:
+            share = "—" if row.working_day else "day off"
+        print(
+            f"{label:<11}{row.prompted:>9}{row.completed:>6}{row.natural:>8}{row.snoozed:>8}"
+            f"{row.skipped:>8}{row.missed:>7}{share:>11}"
+        )
+    return 0
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Cells starting with = + - @ would run as formulas in a spreadsheet: quote them."""
+    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
+def _export(store: Any, path: Path) -> int:
+    prompts = {p.id: p for p in store.prompts_between(*_all_time())}
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["time", "utc_offset", "kind", "prompt", "source", "exercise", "detail"])
+            count = 0
+            for event in store.iter_events():
+                prompt = prompts.get(event.prompt_id or "")
+                row = [
+                    event.at.isoformat(timespec="seconds"),
+                    event.at.strftime("%z"),
+                    event.kind.value,
+                    event.prompt_id or "",
+                    prompt.source if prompt else "",
+                    (prompt.exercise_id or "") if prompt else "",
+                    event.detail,
+                ]
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
+                count += 1
+    except OSError as err:
+        print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    print(f"Wrote {count} events to {path}")
+    return 0
+
+
+def _all_time() -> tuple[Any, Any]:
+    from datetime import datetime, timezone
+
+    return datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(9999, 1, 1, tzinfo=timezone.utc)

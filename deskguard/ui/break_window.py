@@ -1,0 +1,292 @@
+"""The prompt and the break in one window: Start / Snooze / Skip, then a stretch with a countdown.
+
+It appears on the screen under the pointer and does not take keyboard focus from
+whatever the user is typing in; once they click it, Return starts or finishes the
+break, S snoozes and Esc skips (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskguard.core.model import Exercise
+
+TITLE = "DeskGuard — Break"
+
+
+def dose_text(exercise: Exercise) -> str:
+    d = exercise.dose
+    parts: list[str] = []
+    if d.hold_seconds:
+        parts.append(f"Hold {d.hold_seconds} s")
+    if d.duration_seconds:
+        parts.append(f"{d.duration_seconds} s")
+    if d.reps:
+        parts.append(f"{d.reps} reps")
+    if d.sets:
+        parts.append(f"{d.sets} {'set' if d.sets.high == 1 else 'sets'}")
+    text = ", ".join(parts)
+    if d.per_side:
+        text += ", each side"
+    return text
+
+
+def _label(text: str = "", *, size: float = 0, bold: bool = False, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if size or bold:
+        font = label.font()
+        if size:
+            font.setPointSizeF(font.pointSizeF() * size)
+        font.setBold(bold)
+        label.setFont(font)
+    return label
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the window, not a button
+    button.setMinimumHeight(34)
+    return button
+
+
+class ExerciseCard(QWidget):
+    """Pictogram beside name, dose and why-it-helps."""
+
+    def __init__(self, picture_size: int) -> None:
+        super().__init__()
+        self.picture = QSvgWidget()
+        self.picture.setFixedSize(QSize(picture_size, picture_size))
+        self.picture.setAccessibleName("Exercise picture")
+        self.name = _label(size=1.25, bold=True)
+        self.dose = _label()
+        self.why = _label()
+        self.why.setStyleSheet("color: palette(placeholder-text);")
+        text = QVBoxLayout()
+        text.addWidget(self.name)
+        text.addWidget(self.dose)
+        text.addWidget(self.why)
+        text.addStretch(1)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+
+    def show_exercise(self, exercise: Exercise | None, picture: Path | None) -> None:
+        self.picture.setVisible(picture is not None)
+        if picture is not None:
+            self.picture.load(str(picture))
+        if exercise is None:
+            self.name.setText("Stand up and walk")
+            self.dose.setText("Two or three minutes on your feet")
+            self.why.setText("Moving every 30–60 minutes eases the load sitting puts on your back.")
+            return
+        self.name.setText(exercise.name)
+        self.dose.setText(dose_text(exercise))
+        self.why.setText(exercise.why)
+
+
+class BreakWindow(QWidget):
+    start_requested = Signal()
+    snooze_requested = Signal()
+    skip_requested = Signal()
+    done_requested = Signal()
+
+    def __init__(self, now: Callable[[], datetime], icon: QIcon | None = None) -> None:
+        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self._now = now
+        self._ends_at: datetime | None = None
+        self._total_s = 120
+        self.setWindowTitle(TITLE)
+        self.setObjectName("breakWindow")
+        self.setAccessibleName("DeskGuard break")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        # Shown without activation: the user's typing stays where it was.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setMinimumWidth(520)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_prompt_page())
+        self.pages.addWidget(self._build_break_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 18)
+        layout.addWidget(self.pages)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._update_countdown)
+
+    # ---- pages -------------------------------------------------------------
+    def _build_prompt_page(self) -> QWidget:
+        page = QWidget()
+        self.heading = _label("Time to stand and move", size=1.5, bold=True)
+        self.subline = _label()
+        self.prompt_card = ExerciseCard(96)
+        self.snooze_note = _label()
+        self.snooze_note.setStyleSheet("color: palette(placeholder-text);")
+        self.start_button = _button("Start break  ⏎", "Start break")
+        self.start_button.setDefault(True)
+        self.snooze_button = _button("Snooze  (S)", "Snooze")
+        self.skip_button = _button("Skip  (Esc)", "Skip")
+        self.start_button.clicked.connect(self.start_requested)
+        self.snooze_button.clicked.connect(self.snooze_requested)
+        self.skip_button.clicked.connect(self.skip_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.snooze_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subline)
+        layout.addSpacing(6)
+        layout.addWidget(self.prompt_card)
+        layout.addWidget(self.snooze_note)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_break_page(self) -> QWidget:
+        page = QWidget()
+        self.break_card = ExerciseCard(128)
+        self.steps = _label()
+        self.cue = _label()
+        self.countdown = _label("2:00", size=2.4, bold=True, wrap=False)
+        self.countdown.setAccessibleName("Time left")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Break progress")
+        self.done_button = _button("Done  ⏎", "Done")
+        self.done_button.setDefault(True)
+        self.stop_button = _button("Stop  (Esc)", "Stop break")
+        self.done_button.clicked.connect(self.done_requested)
+        self.stop_button.clicked.connect(self.skip_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.break_card)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.cue)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        return page
+
+    # ---- what the app tells it -----------------------------------------------
+    def show_prompt(
+        self,
+        exercise: Exercise | None,
+        picture: Path | None,
+        sat_minutes: int,
+        snoozes_left: int,
+        snooze_minutes: int,
+    ) -> None:
+        self._ticker.stop()
+        self._ends_at = None
+        self.subline.setText(
+            f"You have been sitting for about {sat_minutes} minutes. "
+            "A couple of minutes on your feet now is kind to your lower back."
+        )
+        self.prompt_card.show_exercise(exercise, picture)
+        self.snooze_button.setEnabled(snoozes_left > 0)
+        self.snooze_button.setText(f"Snooze {snooze_minutes} min  (S)")
+        self.snooze_note.setText(
+            f"{snoozes_left} snooze{'s' if snoozes_left != 1 else ''} left for this break."
+            if snoozes_left
+            else "No snoozes left for this break."
+        )
+        self.pages.setCurrentIndex(0)
+        self._present()
+
+    def show_break(
+        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
+    ) -> None:
+        self.break_card.show_exercise(exercise, picture)
+        if exercise is not None:
+            self.steps.setText("\n".join(f"{i}. {s}" for i, s in enumerate(exercise.steps, 1)))
+            self.cue.setText("Form: " + " ".join(exercise.cues))
+        else:
+            self.steps.setText("Stand up, walk around the room or down the corridor, and breathe.")
+            self.cue.setText("Form: relaxed shoulders, easy pace.")
+        self._ends_at = ends_at
+        self._total_s = max(1, total_s)
+        self.progress.setRange(0, self._total_s)
+        self._update_countdown()
+        self._ticker.start()
+        self.pages.setCurrentIndex(1)
+        self._present()
+
+    def finish(self) -> None:
+        self._ticker.stop()
+        self._ends_at = None
+        self.hide()
+
+    @property
+    def on_break_page(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    # ---- internals ------------------------------------------------------------
+    def _present(self) -> None:
+        self.adjustSize()
+        screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            frame = self.frameGeometry()
+            frame.moveCenter(area.center())
+            self.move(frame.topLeft())
+        self.show()
+        self.raise_()
+
+    def _update_countdown(self) -> None:
+        if self._ends_at is None:
+            return
+        left = max(0, round((self._ends_at - self._now()).total_seconds()))
+        self.countdown.setText(f"{left // 60}:{left % 60:02d}")
+        self.progress.setValue(self._total_s - min(left, self._total_s))
+        if left == 0:
+            self._ticker.stop()
+            self.countdown.setText("Well done")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            (self.done_requested if self.on_break_page else self.start_requested).emit()
+        elif key == Qt.Key.Key_S and not self.on_break_page:
+            if self.snooze_button.isEnabled():
+                self.snooze_requested.emit()
+        elif key == Qt.Key.Key_Escape:
+            self.skip_requested.emit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing the window is an answer too: the break is skipped, not left to go missed.
+        if self.isVisible():
+            self.skip_requested.emit()
+        event.accept()

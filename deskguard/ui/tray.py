@@ -1,0 +1,214 @@
+"""The tray icon and its menu, or a small window with the same controls where no tray exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QSystemTrayIcon,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskguard.core.model import State
+
+PAUSE_CHOICES: tuple[tuple[str, int | None], ...] = (
+    ("For 30 minutes", 30),
+    ("For 1 hour", 60),
+    ("Until tomorrow", None),
+)
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    state: State
+    now: datetime
+    next_break_at: datetime | None
+    paused_until: datetime | None
+    can_snooze: bool
+    note: str = ""  # e.g. a settings problem, shown in the tooltip
+
+
+def _clock(when: datetime, now: datetime) -> str:
+    local, today = when.astimezone(), now.astimezone()
+    text = local.strftime("%H:%M")
+    if local.date() != today.date():
+        text = local.strftime("%a %H:%M")
+    return text
+
+
+def _minutes_until(when: datetime, now: datetime) -> str:
+    minutes = max(0, round((when - now).total_seconds() / 60))
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def describe(status: TrayStatus) -> str:
+    """The one line the menu and tooltip lead with."""
+    now = status.now
+    if status.state is State.ON_BREAK:
+        return "On a break — enjoy it"
+    if status.state is State.PROMPTING:
+        return "A break is waiting for you"
+    if status.state is State.PAUSED and status.paused_until is not None:
+        return f"Paused until {_clock(status.paused_until, now)}"
+    if status.next_break_at is None:
+        return "No breaks scheduled"
+    when = status.next_break_at
+    if status.state is State.OUTSIDE_HOURS:
+        return f"Outside working hours — next break {_clock(when, now)}"
+    return f"Next break at {_clock(when, now)} (in {_minutes_until(when, now)})"
+
+
+class TrayActions(QObject):
+    """The menu's actions, shared by the tray menu and the fallback window."""
+
+    break_now = Signal()
+    snooze = Signal()
+    pause = Signal(object)  # minutes, or None for "until tomorrow"
+    resume = Signal()
+    show_summary = Signal()
+    quit = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.next_line = QAction("Next break", self)
+        self.next_line.setEnabled(False)
+        self.take_break = QAction("Take a break now", self)
+        self.take_break.triggered.connect(self.break_now)
+        self.snooze_action = QAction("Snooze", self)
+        self.snooze_action.triggered.connect(self.snooze)
+        self.pause_menu = QMenu("Pause")
+        self.pause_actions: list[QAction] = []
+        for label, minutes in PAUSE_CHOICES:
+            action = QAction(label, self)
+            action.triggered.connect(lambda _=False, m=minutes: self.pause.emit(m))
+            self.pause_menu.addAction(action)
+            self.pause_actions.append(action)
+        self.resume_action = QAction("Resume", self)
+        self.resume_action.triggered.connect(self.resume)
+        self.summary_action = QAction("This week's summary…", self)
+        self.summary_action.triggered.connect(self.show_summary)
+        self.quit_action = QAction("Quit DeskGuard", self)
+        self.quit_action.triggered.connect(self.quit)
+
+    def build_menu(self) -> QMenu:
+        menu = QMenu()
+        menu.addAction(self.next_line)
+        menu.addSeparator()
+        menu.addAction(self.take_break)
+        menu.addAction(self.snooze_action)
+        menu.addMenu(self.pause_menu)
+        menu.addAction(self.resume_action)
+        menu.addSeparator()
+        menu.addAction(self.summary_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        return menu
+
+    def update(self, status: TrayStatus) -> None:
+        self.next_line.setText(describe(status))
+        self.snooze_action.setEnabled(status.can_snooze)
+        paused = status.state is State.PAUSED
+        self.pause_menu.setEnabled(not paused)
+        self.resume_action.setEnabled(paused)
+        self.take_break.setEnabled(status.state not in (State.ON_BREAK, State.PROMPTING))
+
+
+class Tray(QObject):
+    def __init__(self, actions: TrayActions, icon: QIcon, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.actions = actions
+        self.menu = actions.build_menu()
+        self.icon = QSystemTrayIcon(icon, self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.setToolTip("DeskGuard")
+        self.icon.activated.connect(self._activated)
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def update(self, status: TrayStatus) -> None:
+        self.actions.update(status)
+        tip = "DeskGuard — " + describe(status)
+        if status.note:
+            tip += "\n" + status.note
+        self.icon.setToolTip(tip)
+
+    def balloon(self, title: str, body: str, timeout_s: int) -> bool:
+        if not QSystemTrayIcon.supportsMessages() or not self.icon.isVisible():
+            return False
+        self.icon.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, timeout_s * 1000)
+        return True
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # A left click shows the menu too: many panels only send Trigger.
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.menu.popup(self.icon.geometry().center())
+
+
+class ControlWindow(QWidget):
+    """Stands in for the tray when the desktop has none (DESIGN §4)."""
+
+    def __init__(self, actions: TrayActions, icon: QIcon, reason: str) -> None:
+        super().__init__()
+        self.actions = actions
+        self.setWindowTitle("DeskGuard")
+        self.setWindowIcon(icon)
+        self.why = QLabel(reason)
+        self.why.setWordWrap(True)
+        self.next_line = QLabel()
+        font = self.next_line.font()
+        font.setBold(True)
+        self.next_line.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.next_line)
+        for action in (
+            actions.take_break,
+            actions.snooze_action,
+            actions.resume_action,
+            actions.summary_action,
+            actions.quit_action,
+        ):
+            layout.addWidget(self._tool(action))
+        pause = QToolButton()
+        pause.setText("Pause")
+        pause.setMenu(actions.pause_menu)
+        pause.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        pause.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        pause.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.insertWidget(3, pause)
+        layout.addWidget(self.why)
+        self.setMinimumWidth(320)
+
+    def _tool(self, action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return button
+
+    def update(self, status: TrayStatus) -> None:
+        self.actions.update(status)
+        self.next_line.setText(describe(status))
+
+    def balloon(self, title: str, body: str, timeout_s: int) -> bool:
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing only minimises: the breaks go on; Quit is the explicit way out.
+        event.ignore()
+        self.showMinimized()
