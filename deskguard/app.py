@@ -84,7 +84,9 @@ class Controller(QObject):
         actions.pause.connect(self.pause)
         actions.resume.connect(lambda: self._apply(self.planner.resume(self.clock.now())))
         actions.show_summary.connect(self.show_summary)
-        window.start_requested.connect(lambda: self._apply(self.planner.start_break(self.clock.now())))
+        window.start_requested.connect(
+            lambda: self._apply(self.planner.start_break(self.clock.now()))
+        )
         window.snooze_requested.connect(lambda: self._apply(self.planner.snooze(self.clock.now())))
         window.skip_requested.connect(lambda: self._apply(self.planner.skip(self.clock.now())))
         window.done_requested.connect(lambda: self._apply(self.planner.finish(self.clock.now())))
@@ -169,8 +171,10 @@ class Controller(QObject):
         minutes = args.get("minutes")
         if args.get("until") == "tomorrow":
             until = self.pause(None)
-        elif isinstance(minutes, int) and not isinstance(minutes, bool) and (
-            1 <= minutes <= MAX_PAUSE_MINUTES
+        elif (
+            isinstance(minutes, int)
+            and not isinstance(minutes, bool)
+            and (1 <= minutes <= MAX_PAUSE_MINUTES)
         ):
             until = self.pause(minutes)
         else:
@@ -189,9 +193,9 @@ class Controller(QObject):
         return {
             "ok": True,
             "version": __version__,
-            "state": "on_break" if state is State.ON_BREAK else (
-                "working" if state is State.PROMPTING else state.value
-            ),
+            "state": "on_break"
+            if state is State.ON_BREAK
+            else ("working" if state is State.PROMPTING else state.value),
             "prompting": state is State.PROMPTING,
             "next_break_at": iso(p.next_break_at(), self.tz),
             "paused_until": iso(p.paused_until, self.tz),
@@ -262,9 +266,12 @@ class Controller(QObject):
             return
         if active.snoozed_until is not None:
             return
-        sat = round((self.clock.now() - self.planner.sitting_since).total_seconds() / 60)
+        sat: int | None = None
+        if active.prompt.source != "manual":
+            since = self.planner.sitting_since
+            sat = max(1, round((self.clock.now() - since).total_seconds() / 60))
         self.window.show_prompt(
-            exercise, picture, max(sat, 1), self.planner.snoozes_left(), settings.snooze_minutes
+            exercise, picture, sat, self.planner.snoozes_left(), settings.snooze_minutes
         )
 
     def _notify(self, title: str, body: str) -> None:

@@ -195,7 +195,9 @@ def _export(store: Any, path: Path) -> int:
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["time", "utc_offset", "kind", "prompt", "source", "exercise", "detail"])
+            writer.writerow(
+                ["time", "utc_offset", "kind", "prompt", "source", "exercise", "detail"]
+            )
             count = 0
             for event in store.iter_events():
                 prompt = prompts.get(event.prompt_id or "")

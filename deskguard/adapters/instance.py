@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QLockFile, QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -82,10 +85,13 @@ class CommandServer(QObject):
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(lambda s=sock: self._forget(s))
+            if sock.bytesAvailable():  # data that came with the connection: no readyRead for it
+                self._read(sock)
 
     def _forget(self, sock: QLocalSocket) -> None:
         self._buffers.pop(sock, None)
-        sock.deleteLater()
+        if shiboken6.isValid(sock):  # it may already be gone when the server closes
+            sock.deleteLater()
 
     def _read(self, sock: QLocalSocket) -> None:
         if sock not in self._buffers:
@@ -113,10 +119,11 @@ class CommandServer(QObject):
         self._reply(sock, reply)
 
     def _reply(self, sock: QLocalSocket, reply: dict[str, Any]) -> None:
+        # One request per connection. The client hangs up after reading the reply;
+        # disconnecting here could drop the reply before it is written.
         self._buffers.pop(sock, None)
         sock.write(QByteArray(json.dumps(reply).encode("utf-8") + b"\n"))
         sock.flush()
-        sock.disconnectFromServer()
 
 
 class NotRunning(Exception):
@@ -126,24 +133,50 @@ class NotRunning(Exception):
 def send_command(
     name: str, cmd: str, args: dict[str, Any] | None = None, timeout_ms: int = 5000
 ) -> dict[str, Any]:
-    """Ask the running instance; NotRunning when nobody listens."""
+    """Ask the running instance; NotRunning when nobody listens or answers."""
+    payload = json.dumps({"cmd": cmd, "args": args or {}}).encode("utf-8") + b"\n"
+    if os.name == "posix":
+        data = _ask_unix(name, payload, timeout_ms / 1000)
+    else:
+        data = _ask_qt(name, payload, timeout_ms)
+    if not data:
+        raise NotRunning("the running DeskGuard did not answer")
+    try:
+        reply = json.loads(data.split(b"\n", 1)[0].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        reply = None
+    if not isinstance(reply, dict):
+        raise NotRunning("the running DeskGuard sent something unexpected")
+    return reply
+
+
+def _ask_unix(path: str, payload: bytes, timeout_s: float) -> bytes:
+    # QLocalServer is a plain Unix socket here: the CLI needs no Qt to talk to it.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout_s)
+        try:
+            sock.connect(path)
+            sock.sendall(payload)
+            data = b""
+            while b"\n" not in data and len(data) <= MAX_MESSAGE:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError as err:  # refused, missing, timed out
+            raise NotRunning(str(err)) from None
+    return data
+
+
+def _ask_qt(name: str, payload: bytes, timeout_ms: int) -> bytes:
     sock = QLocalSocket()
     sock.connectToServer(name)
     if not sock.waitForConnected(timeout_ms):
         raise NotRunning(sock.errorString())
-    payload = json.dumps({"cmd": cmd, "args": args or {}}).encode("utf-8") + b"\n"
     sock.write(QByteArray(payload))
     sock.waitForBytesWritten(timeout_ms)
     data = b""
-    while b"\n" not in data:
-        if not sock.waitForReadyRead(timeout_ms):
-            if sock.bytesAvailable() == 0:
-                break
+    while b"\n" not in data and sock.waitForReadyRead(timeout_ms):
         data += bytes(sock.readAll().data())
     sock.disconnectFromServer()
-    if not data:
-        raise NotRunning("the running DeskGuard did not answer")
-    reply = json.loads(data.split(b"\n", 1)[0].decode("utf-8"))
-    if not isinstance(reply, dict):
-        raise NotRunning("the running DeskGuard sent something unexpected")
-    return reply
+    return data

@@ -254,7 +254,9 @@ class Planner:
             effects += self._close(Outcome.SKIPPED, now, now, "paused")
         self.paused_until = until
         self.next_due = None
-        effects.append(Event(EventKind.PAUSED, self.local(now), None, self.local(until).isoformat()))
+        effects.append(
+            Event(EventKind.PAUSED, self.local(now), None, self.local(until).isoformat())
+        )
         return effects
 
     def resume(self, now: datetime, detail: str = "") -> list[Effect]:

@@ -100,8 +100,7 @@ def query_range(monday: date) -> tuple[datetime, datetime]:
 def week_report(events: Iterable[Event], monday: date, settings: Settings) -> WeekReport:
     """Count a week's events by the local day they happened on (their own UTC offset)."""
     days = [
-        DayRow(monday + timedelta(days=i), working_day=i in settings.working_days)
-        for i in range(7)
+        DayRow(monday + timedelta(days=i), working_day=i in settings.working_days) for i in range(7)
     ]
     prompted_seen: set[str] = set()
     for event in events:

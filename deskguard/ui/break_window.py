@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -201,15 +202,21 @@ class BreakWindow(QWidget):
         self,
         exercise: Exercise | None,
         picture: Path | None,
-        sat_minutes: int,
+        sat_minutes: int | None,
         snoozes_left: int,
         snooze_minutes: int,
     ) -> None:
+        """`sat_minutes` None means the user asked for this break themselves."""
         self._ticker.stop()
         self._ends_at = None
+        if sat_minutes is None:
+            lead = "Good call."
+        elif sat_minutes < 90:
+            lead = f"You have been sitting for about {sat_minutes} minutes."
+        else:
+            lead = f"You have been sitting for about {sat_minutes / 60:.1f} hours."
         self.subline.setText(
-            f"You have been sitting for about {sat_minutes} minutes. "
-            "A couple of minutes on your feet now is kind to your lower back."
+            f"{lead} A couple of minutes on your feet now is kind to your lower back."
         )
         self.prompt_card.show_exercise(exercise, picture)
         self.snooze_button.setEnabled(snoozes_left > 0)
@@ -219,8 +226,7 @@ class BreakWindow(QWidget):
             if snoozes_left
             else "No snoozes left for this break."
         )
-        self.pages.setCurrentIndex(0)
-        self._present()
+        self._show_page(0)
 
     def show_break(
         self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
@@ -237,8 +243,7 @@ class BreakWindow(QWidget):
         self.progress.setRange(0, self._total_s)
         self._update_countdown()
         self._ticker.start()
-        self.pages.setCurrentIndex(1)
-        self._present()
+        self._show_page(1)
 
     def finish(self) -> None:
         self._ticker.stop()
@@ -250,6 +255,14 @@ class BreakWindow(QWidget):
         return self.pages.currentIndex() == 1
 
     # ---- internals ------------------------------------------------------------
+    def _show_page(self, index: int) -> None:
+        # A stacked widget takes the size of its largest page; size to the shown one only.
+        for i in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(index)
+        self._present()
+
     def _present(self) -> None:
         self.adjustSize()
         screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()

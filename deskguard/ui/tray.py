@@ -151,7 +151,9 @@ class Tray(QObject):
     def balloon(self, title: str, body: str, timeout_s: int) -> bool:
         if not QSystemTrayIcon.supportsMessages() or not self.icon.isVisible():
             return False
-        self.icon.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, timeout_s * 1000)
+        self.icon.showMessage(
+            title, body, QSystemTrayIcon.MessageIcon.Information, timeout_s * 1000
+        )
         return True
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

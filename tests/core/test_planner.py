@@ -172,9 +172,10 @@ def test_pause_until_tomorrow_and_manual_resume() -> None:
     replay.apply(replay.planner.resume(replay.clock.now()))
     assert replay.planner.state(replay.clock.now()) is State.WORKING
     replay.run_until(at(MONDAY, 17, 50))
-    assert replay.local_times(EventKind.PROMPTED) == ["Mon 17:45"] or replay.local_times(
-        EventKind.PROMPTED
-    ) == []
+    assert (
+        replay.local_times(EventKind.PROMPTED) == ["Mon 17:45"]
+        or replay.local_times(EventKind.PROMPTED) == []
+    )
     # 17:00 + 45 min lies after 17:30, so the next prompt is tomorrow at 09:45.
     assert replay.planner.next_due == at(MONDAY + timedelta(days=1), 9, 45)
 
