@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from deskguard.core.model import Dose, Exercise, Range
+from deskguard.ui.break_window import TITLE, BreakWindow, dose_text
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+STRETCH = Exercise(
+    id="test-stretch",
+    name="Test stretch",
+    kind="stretch",
+    position="standing",
+    desk_friendly=True,
+    targets=("hamstrings",),
+    why="Because.",
+    steps=("Stand tall.", "Hinge at the hips."),
+    cues=("Keep your back long.",),
+    dose=Dose(hold_seconds=Range(20, 30), per_side=True),
+)
+
+
+def make(qtbot: QtBot, now: datetime = NOW) -> BreakWindow:
+    window = BreakWindow(lambda: now)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_title_names_the_break(qtbot: QtBot) -> None:
+    assert "Break" in make(qtbot).windowTitle() == TITLE
+
+
+def test_prompt_keys(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
+    assert window.isVisible() and not window.on_break_page
+    assert "45 minutes" in window.subline.text()
+    with qtbot.waitSignal(window.start_requested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.snooze_requested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+    with qtbot.waitSignal(window.skip_requested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+
+
+def test_no_snooze_when_none_left(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(STRETCH, None, 45, snoozes_left=0, snooze_minutes=5)
+    assert not window.snooze_button.isEnabled()
+    assert "No snoozes left" in window.snooze_note.text()
+    with qtbot.assertNotEmitted(window.snooze_requested):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+
+
+def test_manual_prompt_does_not_claim_sitting_time(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(None, None, None, snoozes_left=2, snooze_minutes=5)
+    assert "sitting" not in window.subline.text()
+    assert window.prompt_card.name.text() == "Stand up and walk"
+
+
+def test_break_page_counts_down_and_return_finishes(qtbot: QtBot) -> None:
+    clock = {"now": NOW}
+    window = BreakWindow(lambda: clock["now"])
+    qtbot.addWidget(window)
+    window.show_break(STRETCH, None, NOW + timedelta(minutes=2), 120)
+    assert window.on_break_page
+    assert window.countdown.text() == "2:00"
+    assert "1. Stand tall." in window.steps.text()
+    assert "Keep your back long." in window.cue.text()
+    clock["now"] = NOW + timedelta(seconds=75)
+    window._update_countdown()
+    assert window.countdown.text() == "0:45"
+    assert window.progress.value() == 75
+    with qtbot.waitSignal(window.done_requested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_Return)
+    with qtbot.assertNotEmitted(window.snooze_requested):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+    clock["now"] = NOW + timedelta(minutes=3)
+    window._update_countdown()
+    assert window.countdown.text() == "Well done"
+
+
+def test_closing_the_window_skips(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
+    with qtbot.waitSignal(window.skip_requested, timeout=1000):
+        window.close()
+
+
+def test_finish_hides_without_skipping(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
+    with qtbot.assertNotEmitted(window.skip_requested):
+        window.finish()
+    assert not window.isVisible()
+
+
+def test_dose_text() -> None:
+    assert dose_text(STRETCH) == "Hold 20–30 s, each side"
+    assert dose_text(Exercise(**{**STRETCH.__dict__, "dose": Dose(sets=Range(1, 2), reps=Range(8, 10))})) == "8–10 reps, 1–2 sets"

@@ -1,0 +1,156 @@
+"""The composition of planner, store, alarm, notifier and windows, on a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from pytestqt.qtbot import QtBot
+
+from deskguard.adapters.alarm import Alarm
+from deskguard.adapters.content import load_library
+from deskguard.adapters.notify import NotifierChain
+from deskguard.adapters.store import Store
+from deskguard.app import Controller
+from deskguard.core.clock import FakeClock
+from deskguard.core.model import EventKind, Settings
+from deskguard.ui.break_window import BreakWindow
+from deskguard.ui.tray import ControlWindow, TrayActions
+from tests.fakes import RecordingNotifier
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+
+
+class Rig:
+    def __init__(self, qtbot: QtBot, tmp_path: Path) -> None:
+        self.clock = FakeClock(MONDAY_9)
+        self.store, _ = Store.open(tmp_path / "dg.db")
+        self.notes = RecordingNotifier()
+        self.actions = TrayActions()
+        self.window = BreakWindow(self.clock.now)
+        qtbot.addWidget(self.window)
+        self.alarm = Alarm()
+        self.controller = Controller(
+            clock=self.clock,
+            settings=Settings(),
+            store=self.store,
+            library=load_library(),
+            notifier=NotifierChain([self.notes]),
+            alarm=self.alarm,
+            actions=self.actions,
+            window=self.window,
+            tz=BERLIN,
+        )
+        self.host = ControlWindow(self.actions, QIcon(), "test")
+        qtbot.addWidget(self.host)
+        self.controller.start(self.host)
+
+    def advance(self, **delta: float) -> None:
+        self.clock.advance(**delta)
+        self.controller.tick()
+
+    def kinds(self) -> list[EventKind]:
+        return [e.kind for e in self.store.iter_events()]
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
+    rig = Rig(qtbot, tmp_path)
+    yield rig
+    rig.controller.stop()
+    rig.store.close()
+
+
+def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:
+    assert rig.alarm.wake_time == datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN)
+    rig.advance(minutes=45)
+    assert rig.window.isVisible() and not rig.window.on_break_page
+    assert rig.notes.shown and rig.notes.shown[0][0] == "Time to stand and move"
+    exercise_id = rig.controller.planner.active.prompt.exercise_id  # type: ignore[union-attr]
+    assert rig.controller.library.exercise(exercise_id).desk_friendly  # type: ignore[arg-type]
+    assert "45 minutes" in rig.window.subline.text()
+    qtbot.keyClick(rig.window, Qt.Key.Key_Return)
+    assert rig.window.on_break_page
+    assert rig.controller.status()["state"] == "on_break"
+    rig.advance(minutes=2)  # the break timer runs out
+    assert not rig.window.isVisible()
+    assert rig.kinds() == [EventKind.PROMPTED, EventKind.STARTED, EventKind.COMPLETED]
+    assert rig.alarm.wake_time == datetime(2026, 11, 23, 10, 32, tzinfo=BERLIN)
+
+
+def test_snooze_from_the_window_then_missed(rig: Rig, qtbot: QtBot) -> None:
+    rig.advance(minutes=45)
+    qtbot.keyClick(rig.window, Qt.Key.Key_S)
+    assert not rig.window.isVisible()
+    rig.advance(minutes=5)
+    assert rig.window.isVisible()
+    assert "1 snooze left" in rig.window.snooze_note.text()
+    rig.advance(minutes=10)
+    assert not rig.window.isVisible()
+    assert rig.kinds() == [
+        EventKind.PROMPTED,
+        EventKind.SNOOZED,
+        EventKind.PROMPTED,
+        EventKind.MISSED,
+    ]
+    report = rig.controller.week_report()
+    monday = report.days[0]
+    assert (monday.prompted, monday.snoozed, monday.missed, monday.adherence) == (1, 1, 1, 0.0)
+
+
+def test_ipc_commands(rig: Rig) -> None:
+    status = rig.controller.handle("status", {})
+    assert status["state"] == "working"
+    assert status["next_break_at"] == "2026-11-23T09:45:00+01:00"
+    assert status["paused_until"] is None
+    reply = rig.controller.handle("pause", {"minutes": 30})
+    assert reply["ok"] and reply["state"] == "paused"
+    assert reply["paused_until"] == "2026-11-23T09:30:00+01:00"
+    assert rig.actions.resume_action.isEnabled()
+    assert rig.controller.handle("resume", {})["state"] == "working"
+    assert rig.controller.handle("pause", {"until": "tomorrow"})["paused_until"] == (
+        "2026-11-24T09:00:00+01:00"
+    )
+    for bad in ({"minutes": 0}, {"minutes": "5"}, {"minutes": True}, {"until": "later"}, {}):
+        assert rig.controller.handle("pause", bad)["ok"] is False
+    assert rig.controller.handle("dance", {}) == {"ok": False, "error": "unknown command 'dance'"}
+    rig.controller.handle("break-now", {})
+    assert rig.window.isVisible()
+    assert rig.controller.status()["prompt"]["source"] == "manual"
+
+
+def test_tray_menu_drives_the_planner(rig: Rig, qtbot: QtBot) -> None:
+    rig.actions.take_break.trigger()
+    assert rig.window.isVisible()
+    rig.actions.snooze_action.trigger()
+    assert not rig.window.isVisible()
+    rig.actions.pause_actions[0].trigger()  # pausing while snoozed skips the prompt
+    assert rig.controller.status()["state"] == "paused"
+    assert "Paused until" in rig.host.next_line.text()
+    assert rig.kinds()[-2:] == [EventKind.SKIPPED, EventKind.PAUSED]
+
+
+def test_quitting_records_the_open_prompt_as_missed(rig: Rig) -> None:
+    rig.advance(minutes=45)
+    rig.controller.stop()
+    assert rig.kinds()[-1] is EventKind.MISSED
+    assert not rig.window.isVisible()
+
+
+def test_summary_dialog_shows_the_week(rig: Rig, qtbot: QtBot) -> None:
+    rig.advance(minutes=45)
+    rig.window.skip_requested.emit()
+    rig.actions.summary_action.trigger()
+    dialog = rig.controller._summary
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert dialog.table.item(0, 6).text() == "0"  # Monday: missed
+    assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
+    assert dialog.table.item(7, 0).text() == "Total"
+    assert "0 of 1 breaks taken" in dialog.headline.text()

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtGui import QIcon
+from pytestqt.qtbot import QtBot
+
+from deskguard.core.model import State
+from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, describe
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def status(state: State, **kw: object) -> TrayStatus:
+    fields: dict[str, object] = {
+        "state": state,
+        "now": NOW,
+        "next_break_at": NOW + timedelta(minutes=23),
+        "paused_until": None,
+        "can_snooze": False,
+    }
+    fields.update(kw)
+    return TrayStatus(**fields)  # type: ignore[arg-type]
+
+
+def test_descriptions() -> None:
+    assert describe(status(State.WORKING)).endswith("(in 23 min)")
+    assert describe(status(State.ON_BREAK)) == "On a break — enjoy it"
+    assert describe(status(State.PROMPTING)) == "A break is waiting for you"
+    paused = status(State.PAUSED, paused_until=NOW + timedelta(hours=1), next_break_at=None)
+    assert describe(paused).startswith("Paused until ")
+    later = status(State.OUTSIDE_HOURS, next_break_at=NOW + timedelta(days=1))
+    assert describe(later).startswith("Outside working hours — next break ")
+
+
+def test_menu_has_every_control(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    tray = Tray(actions, QIcon())
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts[1:] == [
+        "Take a break now",
+        "Snooze",
+        "Pause",
+        "Resume",
+        "This week's summary…",
+        "Quit DeskGuard",
+    ]
+    assert [a.text() for a in actions.pause_menu.actions()] == [
+        "For 30 minutes",
+        "For 1 hour",
+        "Until tomorrow",
+    ]
+
+
+def test_actions_emit_and_enable(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    tray = Tray(actions, QIcon())
+    tray.update(status(State.WORKING))
+    assert not actions.snooze_action.isEnabled()
+    assert not actions.resume_action.isEnabled()
+    assert actions.pause_menu.isEnabled()
+    assert "Next break at" in tray.icon.toolTip()
+    with qtbot.waitSignal(actions.pause, timeout=1000) as blocker:
+        actions.pause_actions[1].trigger()
+    assert blocker.args == [60]
+    with qtbot.waitSignal(actions.pause, timeout=1000) as blocker:
+        actions.pause_actions[2].trigger()
+    assert blocker.args == [None]
+    with qtbot.waitSignal(actions.break_now, timeout=1000):
+        actions.take_break.trigger()
+    tray.update(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
+    assert actions.resume_action.isEnabled() and not actions.pause_menu.isEnabled()
+    with qtbot.waitSignal(actions.resume, timeout=1000):
+        actions.resume_action.trigger()
+    tray.update(status(State.PROMPTING, can_snooze=True))
+    assert actions.snooze_action.isEnabled() and not actions.take_break.isEnabled()
+
+
+def test_control_window_stands_in_for_the_tray(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    window = ControlWindow(actions, QIcon(), "No tray here.")
+    qtbot.addWidget(window)
+    window.show()
+    window.update(status(State.WORKING))
+    assert "Next break at" in window.next_line.text()
+    assert window.why.text() == "No tray here."
+    window.close()  # only minimises
+    assert window.isVisible()
+    with qtbot.waitSignal(actions.quit, timeout=1000):
+        actions.quit_action.trigger()
