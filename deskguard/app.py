@@ -100,7 +100,10 @@ class Controller(QObject):
 
     def set_host(self, host: Tray | ControlWindow) -> None:
         self.host = host
-        self.notifier.notifiers.insert(-1, CallbackNotifier("tray balloon", host.balloon))
+        chain = [n for n in self.notifier.notifiers if n.name != "tray balloon"]
+        chain.insert(-1, CallbackNotifier("tray balloon", host.balloon))
+        self.notifier.notifiers = chain
+        self._refresh()
 
     def stop(self) -> None:
         """Quit cleanly: an open prompt is recorded as missed, nothing is left running."""
@@ -283,13 +286,14 @@ class Controller(QObject):
         self.alarm.set_wake(p.wake_time())
         if self.host is not None:
             state = p.state(now)
-            self.host.update(
+            self.host.show_status(
                 TrayStatus(
                     state=state,
                     now=now,
                     next_break_at=p.next_break_at(),
                     paused_until=p.paused_until,
                     can_snooze=state is State.PROMPTING and p.snoozes_left() > 0,
+                    snooze_minutes=p.settings.snooze_minutes,
                     note="; ".join(self.notes[-1:]),
                 )
             )
@@ -370,6 +374,31 @@ def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
 _keep_alive: list[socket.socket] = []
 
 
+def watch_for_tray(
+    controller: Controller, window: ControlWindow, icon: QIcon, qapp: QApplication
+) -> None:
+    """At login the panel often starts after us: move into the tray once it appears."""
+    timer = QTimer(qapp)
+    timer.setInterval(2000)
+    checks = {"left": 30}  # one minute, then the window stays for good
+
+    def check() -> None:
+        checks["left"] -= 1
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            tray = Tray(window.tray_actions, icon, qapp)
+            tray.show()
+            controller.set_host(tray)
+            window.hide()
+            log.info("a system tray appeared: moved into it")
+        elif checks["left"] > 0:
+            return
+        timer.stop()
+        timer.deleteLater()
+
+    timer.timeout.connect(check)
+    timer.start()
+
+
 def run(verbose: bool = False) -> int:
     paths = default_paths()
     setup_logging(paths, verbose)
@@ -434,6 +463,7 @@ def run(verbose: bool = False) -> int:
         log.warning("no system tray available: showing the control window instead")
         host = ControlWindow(actions, icon, NO_TRAY_REASON)
         host.show()
+        watch_for_tray(controller, host, icon, qapp)
     controller.start(host)
     for note in notes:
         controller._notify("DeskGuard", note)

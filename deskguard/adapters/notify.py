@@ -61,7 +61,7 @@ class PlyerNotifier:
     def notify(self, title: str, body: str, timeout_s: int) -> None:
         from plyer import notification  # imported late: plyer probes backends on import
 
-        notification.notify(  # type: ignore[no-untyped-call]
+        notification.notify(
             title=title,
             message=body,
             app_name="DeskGuard",

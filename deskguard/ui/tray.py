@@ -33,6 +33,7 @@ class TrayStatus:
     next_break_at: datetime | None
     paused_until: datetime | None
     can_snooze: bool
+    snooze_minutes: int = 5
     note: str = ""  # e.g. a settings problem, shown in the tooltip
 
 
@@ -86,7 +87,7 @@ class TrayActions(QObject):
         self.next_line.setEnabled(False)
         self.take_break = QAction("Take a break now", self)
         self.take_break.triggered.connect(self.break_now)
-        self.snooze_action = QAction("Snooze", self)
+        self.snooze_action = QAction("Snooze 5 min", self)
         self.snooze_action.triggered.connect(self.snooze)
         self.pause_menu = QMenu("Pause")
         self.pause_actions: list[QAction] = []
@@ -116,9 +117,10 @@ class TrayActions(QObject):
         menu.addAction(self.quit_action)
         return menu
 
-    def update(self, status: TrayStatus) -> None:
+    def show_status(self, status: TrayStatus) -> None:
         self.next_line.setText(describe(status))
         self.snooze_action.setEnabled(status.can_snooze)
+        self.snooze_action.setText(f"Snooze {status.snooze_minutes} min")
         paused = status.state is State.PAUSED
         self.pause_menu.setEnabled(not paused)
         self.resume_action.setEnabled(paused)
@@ -128,7 +130,7 @@ class TrayActions(QObject):
 class Tray(QObject):
     def __init__(self, actions: TrayActions, icon: QIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.actions = actions
+        self.tray_actions = actions
         self.menu = actions.build_menu()
         self.icon = QSystemTrayIcon(icon, self)
         self.icon.setContextMenu(self.menu)
@@ -141,8 +143,8 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def update(self, status: TrayStatus) -> None:
-        self.actions.update(status)
+    def show_status(self, status: TrayStatus) -> None:
+        self.tray_actions.show_status(status)
         tip = "DeskGuard — " + describe(status)
         if status.note:
             tip += "\n" + status.note
@@ -167,7 +169,7 @@ class ControlWindow(QWidget):
 
     def __init__(self, actions: TrayActions, icon: QIcon, reason: str) -> None:
         super().__init__()
-        self.actions = actions
+        self.tray_actions = actions
         self.setWindowTitle("DeskGuard")
         self.setWindowIcon(icon)
         self.why = QLabel(reason)
@@ -203,8 +205,8 @@ class ControlWindow(QWidget):
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return button
 
-    def update(self, status: TrayStatus) -> None:
-        self.actions.update(status)
+    def show_status(self, status: TrayStatus) -> None:
+        self.tray_actions.show_status(status)
         self.next_line.setText(describe(status))
 
     def balloon(self, title: str, body: str, timeout_s: int) -> bool:

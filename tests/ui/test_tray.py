@@ -36,10 +36,11 @@ def test_descriptions() -> None:
 def test_menu_has_every_control(qtbot: QtBot) -> None:
     actions = TrayActions()
     tray = Tray(actions, QIcon())
+    tray.show_status(status(State.WORKING))
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[1:] == [
         "Take a break now",
-        "Snooze",
+        "Snooze 5 min",
         "Pause",
         "Resume",
         "This week's summary…",
@@ -55,7 +56,7 @@ def test_menu_has_every_control(qtbot: QtBot) -> None:
 def test_actions_emit_and_enable(qtbot: QtBot) -> None:
     actions = TrayActions()
     tray = Tray(actions, QIcon())
-    tray.update(status(State.WORKING))
+    tray.show_status(status(State.WORKING))
     assert not actions.snooze_action.isEnabled()
     assert not actions.resume_action.isEnabled()
     assert actions.pause_menu.isEnabled()
@@ -68,11 +69,11 @@ def test_actions_emit_and_enable(qtbot: QtBot) -> None:
     assert blocker.args == [None]
     with qtbot.waitSignal(actions.break_now, timeout=1000):
         actions.take_break.trigger()
-    tray.update(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
+    tray.show_status(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
     assert actions.resume_action.isEnabled() and not actions.pause_menu.isEnabled()
     with qtbot.waitSignal(actions.resume, timeout=1000):
         actions.resume_action.trigger()
-    tray.update(status(State.PROMPTING, can_snooze=True))
+    tray.show_status(status(State.PROMPTING, can_snooze=True))
     assert actions.snooze_action.isEnabled() and not actions.take_break.isEnabled()
 
 
@@ -81,7 +82,7 @@ def test_control_window_stands_in_for_the_tray(qtbot: QtBot) -> None:
     window = ControlWindow(actions, QIcon(), "No tray here.")
     qtbot.addWidget(window)
     window.show()
-    window.update(status(State.WORKING))
+    window.show_status(status(State.WORKING))
     assert "Next break at" in window.next_line.text()
     assert window.why.text() == "No tray here."
     window.close()  # only minimises
