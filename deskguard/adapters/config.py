@@ -49,6 +49,13 @@ _INT_KEYS = (
         60,
         "{low}{dash}{high}; no answer by then counts as missed",
     ),
+    _IntKey(
+        "breaks",
+        "defer_cap_minutes",
+        5,
+        120,
+        "{low}{dash}{high}; a prompt held back by a presentation this long counts as missed",
+    ),
     _IntKey("goals", "adherence_goal", 10, 100, "percent, {low}{dash}{high}"),
 )
 _INTS = {(k.section, k.key): k for k in _INT_KEYS}

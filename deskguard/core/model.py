@@ -58,6 +58,7 @@ class Settings:
     work_start: time = time(9, 0)
     work_end: time = time(17, 30)
     response_window_minutes: int = 10
+    defer_cap_minutes: int = 30  # a prompt held back longer than this is missed
     adherence_goal: int = 80  # percent
 
 

@@ -20,6 +20,21 @@ from deskguard.core.model import Event, EventKind, Outcome, Prompt, Settings, St
 
 Picker = Callable[[datetime], "str | None"]
 
+# A tick later than this after the previous one means the process did not run
+# (suspend, a stopped VM, the clock jumping forwards): the heartbeat is one minute.
+SLEEP_GAP = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the desktop says about the user at a tick."""
+
+    idle_seconds: float | None = None  # None: no idle backend, so nobody is ever "away"
+    held: str | None = None  # why prompts must wait now, e.g. "presentation"
+
+
+NO_ACTIVITY = Activity()
+
 
 @dataclass(frozen=True)
 class NewPrompt:
@@ -34,10 +49,11 @@ Effect = NewPrompt | Event
 @dataclass
 class Active:
     prompt: Prompt
-    shown_at: datetime
+    shown_at: datetime | None  # None while held back (deferred) and not yet shown
     snoozes: int = 0
     snoozed_until: datetime | None = None
     started_at: datetime | None = None
+    held: str | None = None  # the reason it is held back, while it is
 
 
 def at_local(day: date, clock_time: time, tz: tzinfo | None) -> datetime:
@@ -71,12 +87,17 @@ class Planner:
         now = utc(now)
         self._anchor = now  # the interval is measured from here
         self._last_seen = now
+        self.away_since: datetime | None = None  # the user's last input before an absence
         self.next_due: datetime | None = self._schedule_from(now)
 
     # ---- time arithmetic -------------------------------------------------
     @property
     def _interval(self) -> timedelta:
         return timedelta(minutes=self.settings.interval_minutes)
+
+    @property
+    def _break_length(self) -> timedelta:
+        return timedelta(minutes=self.settings.break_minutes)
 
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.tz)
@@ -117,7 +138,7 @@ class Planner:
         if self.active is not None:
             if self.active.started_at is not None:
                 return State.ON_BREAK
-            if self.active.snoozed_until is None:
+            if self.active.snoozed_until is None and self.active.held is None:
                 return State.PROMPTING
         if self.paused_until is not None:
             return State.PAUSED
@@ -129,6 +150,10 @@ class Planner:
     def sitting_since(self) -> datetime:
         """When the current stretch of sitting began: the last break's end, or the start."""
         return self._anchor
+
+    @property
+    def held_reason(self) -> str | None:
+        return self.active.held if self.active is not None else None
 
     def snoozes_left(self) -> int:
         used = self.active.snoozes if self.active else 0
@@ -142,7 +167,7 @@ class Planner:
     def next_break_at(self) -> datetime | None:
         """What the tray shows as the next break."""
         if self.active is not None:
-            return self.active.snoozed_until or self.active.shown_at
+            return self.active.snoozed_until or self.active.shown_at or self.active.prompt.due_at
         if self.paused_until is not None:
             return None
         return self.next_due
@@ -155,21 +180,36 @@ class Planner:
                 return self.break_ends_at()
             if a.snoozed_until is not None:
                 return a.snoozed_until
+            if a.shown_at is None:
+                return self._hold_cap(a)
             return a.shown_at + timedelta(minutes=self.settings.response_window_minutes)
         if self.paused_until is not None:
             return self.paused_until
         return self.next_due
 
     # ---- the clock moved -----------------------------------------------------
-    def tick(self, now: datetime) -> list[Effect]:
+    def tick(self, now: datetime, activity: Activity = NO_ACTIVITY) -> list[Effect]:
         now = utc(now)
+        gap = now - self._last_seen
         last_seen, self._last_seen = self._last_seen, now
+        returned = self._observe(now, last_seen, gap, activity.idle_seconds)
         if self.active is not None:
-            return self._tick_active(now)
+            return self._tick_active(now, activity)
         if self.paused_until is not None:
             if now < self.paused_until:
                 return []
             return self.resume(now, detail="pause ended")
+        effects: list[Effect] = []
+        if returned is not None:
+            # Back from an absence (or a sleep) as long as a break: that was a rest.
+            effects += self._natural_if_due(returned)
+            self._anchor = returned
+            self.next_due = self._schedule_from(returned)
+            return effects
+        if self.away_since is not None:
+            # Away now: a break that comes due is taken already; nothing is scheduled
+            # until they return, so there is no prompt the moment they sit down.
+            return self._natural_if_due(now)
         if self.next_due is None:
             self.next_due = self._schedule_from(now)
             return []
@@ -185,9 +225,39 @@ class Planner:
             # sitting began when they came back, so the interval starts afresh.
             self.next_due = fresh
             return []
-        return self._open(now, source="scheduled", due=self.next_due)
+        return self._open(now, source="scheduled", due=self.next_due, held=activity.held)
 
-    def _tick_active(self, now: datetime) -> list[Effect]:
+    def _observe(
+        self, now: datetime, last_seen: datetime, gap: timedelta, idle_seconds: float | None
+    ) -> datetime | None:
+        """Track absences; return the moment the user came back from one of a break's length."""
+        rest = self._break_length
+        if gap >= max(rest, SLEEP_GAP) and self.away_since is None:
+            self.away_since = last_seen  # asleep: nobody typed since the last tick we saw
+        idle = timedelta(seconds=idle_seconds) if idle_seconds is not None else None
+        if idle is not None and idle >= rest:
+            if self.away_since is None:
+                self.away_since = now - idle
+            return None
+        if self.away_since is None:
+            return None
+        back_at = now - (idle or timedelta(0))
+        away_since, self.away_since = self.away_since, None
+        return back_at if back_at - away_since >= rest else None
+
+    def _natural_if_due(self, until: datetime) -> list[Effect]:
+        """A break that came due while the user was away counts as taken: `natural`."""
+        due = self.next_due
+        if due is None or due > until or not self.in_hours(due):
+            return []
+        self.next_due = None
+        prompt = Prompt(self._new_id(), due, "scheduled", None)
+        return [NewPrompt(prompt), Event(EventKind.NATURAL, self.local(due), prompt.id, "away")]
+
+    def _hold_cap(self, active: Active) -> datetime:
+        return active.prompt.due_at + timedelta(minutes=self.settings.defer_cap_minutes)
+
+    def _tick_active(self, now: datetime, activity: Activity = NO_ACTIVITY) -> list[Effect]:
         assert self.active is not None
         a = self.active
         if a.started_at is not None:
@@ -199,20 +269,38 @@ class Planner:
         if a.snoozed_until is not None:
             if now < a.snoozed_until:
                 return []
-            self.active = replace(a, snoozed_until=None, shown_at=now)
-            return [self._event(EventKind.PROMPTED, now, "after snooze")]
+            self.active = replace(a, snoozed_until=None, shown_at=None)
+            return self._show_or_hold(now, activity.held, "after snooze")
+        if a.shown_at is None:
+            cap = self._hold_cap(a)
+            if now >= cap:
+                return self._close(Outcome.MISSED, cap, now, f"held back: {a.held}")
+            return self._show_or_hold(now, activity.held, "after hold")
         deadline = a.shown_at + timedelta(minutes=self.settings.response_window_minutes)
         if now >= deadline:
+            if self.away_since is not None and deadline - self.away_since >= self._break_length:
+                return self._close(Outcome.NATURAL, deadline, now, "away during the prompt")
             return self._close(Outcome.MISSED, deadline, now, "no answer in time")
         return []
+
+    def _show_or_hold(self, now: datetime, held: str | None, detail: str) -> list[Effect]:
+        assert self.active is not None
+        a = self.active
+        if held is not None:
+            if a.held == held:
+                return []
+            self.active = replace(a, held=held)
+            return [self._event(EventKind.DEFERRED, now, held)]
+        self.active = replace(a, held=None, shown_at=now)
+        return [self._event(EventKind.PROMPTED, now, detail)]
 
     # ---- the user acted --------------------------------------------------------
     def break_now(self, now: datetime) -> list[Effect]:
         """An explicit request: honoured even when paused or outside working hours."""
         now = utc(now)
         if self.active is not None:
-            if self.active.snoozed_until is not None:
-                self.active = replace(self.active, snoozed_until=None, shown_at=now)
+            if self.active.snoozed_until is not None or self.active.shown_at is None:
+                self.active = replace(self.active, snoozed_until=None, held=None, shown_at=now)
                 return [self._event(EventKind.PROMPTED, now, "manual")]
             return []
         return self._open(now, source="manual", due=now)
@@ -229,7 +317,7 @@ class Planner:
         a = self.active
         if a is None or a.started_at is not None or a.snoozed_until is not None:
             return []
-        if self.snoozes_left() == 0:
+        if a.shown_at is None or self.snoozes_left() == 0:
             return []
         until = now + timedelta(minutes=self.settings.snooze_minutes)
         self.active = replace(a, snoozes=a.snoozes + 1, snoozed_until=until)
@@ -297,11 +385,13 @@ class Planner:
         return at_local(today + timedelta(days=1), self.settings.work_start, self.tz)
 
     # ---- internals -----------------------------------------------------------------
-    def _open(self, now: datetime, source: str, due: datetime) -> list[Effect]:
+    def _open(
+        self, now: datetime, source: str, due: datetime, held: str | None = None
+    ) -> list[Effect]:
         prompt = Prompt(self._new_id(), due, source, self._pick(now))
-        self.active = Active(prompt=prompt, shown_at=now)
+        self.active = Active(prompt=prompt, shown_at=None)
         self.next_due = None
-        return [NewPrompt(prompt), self._event(EventKind.PROMPTED, now, source)]
+        return [NewPrompt(prompt), *self._show_or_hold(now, held, source)]
 
     def _close(self, outcome: Outcome, at: datetime, now: datetime, detail: str) -> list[Effect]:
         assert self.active is not None

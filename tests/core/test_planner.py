@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Settings, State
-from deskguard.core.planner import Effect, NewPrompt, Planner
+from deskguard.core.planner import NO_ACTIVITY, Activity, Effect, NewPrompt, Planner
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, tzinfo=BERLIN)
 
 
-def at(day: datetime, hh: int, mm: int = 0) -> datetime:
-    return day.replace(hour=hh, minute=mm)
+def at(day: datetime, hh: int, mm: int = 0, ss: int = 0) -> datetime:
+    return day.replace(hour=hh, minute=mm, second=ss)
 
 
 Policy = Callable[["Replay", Event], None]
@@ -31,6 +31,7 @@ class Replay:
     policy: Policy | None = None
     events: list[Event] = field(default_factory=list)
     prompts: int = 0
+    activity: Callable[[datetime], Activity] = lambda _now: NO_ACTIVITY
 
     def apply(self, effects: list[Effect]) -> None:
         for effect in effects:
@@ -42,7 +43,8 @@ class Replay:
                 self.policy(self, effect)
 
     def tick(self) -> None:
-        self.apply(self.planner.tick(self.clock.now()))
+        now = self.clock.now()
+        self.apply(self.planner.tick(now, self.activity(now)))
 
     def run_until(self, end: datetime) -> None:
         while self.clock.now() < end:
@@ -197,14 +199,28 @@ def test_pausing_an_open_prompt_skips_it() -> None:
     ]
 
 
-def test_a_sleep_gap_gives_exactly_one_prompt() -> None:
+def test_a_short_stall_past_the_due_time_gives_exactly_one_prompt() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.run_until(at(MONDAY, 9, 44))
+    replay.clock.set(at(MONDAY, 9, 45, 50))  # frozen for 110 s: shorter than a break
+    for _ in range(5):
+        replay.tick()
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 09:45"]
+    assert replay.prompts == 1
+
+
+def test_a_sleep_gap_is_a_rest_with_one_natural_break_and_no_prompt_on_wake() -> None:
     replay = make(at(MONDAY, 9))
     replay.run_until(at(MONDAY, 9, 30))
     replay.clock.set(at(MONDAY, 13))  # the laptop slept through three due breaks
     for _ in range(5):
         replay.tick()
-    assert replay.local_times(EventKind.PROMPTED) == ["Mon 13:00"]
+    assert replay.kinds(EventKind.PROMPTED) == []
+    assert [e.at for e in replay.kinds(EventKind.NATURAL)] == [at(MONDAY, 9, 45)]
     assert replay.prompts == 1
+    assert replay.planner.next_due == at(MONDAY, 13, 45)  # the interval restarts on wake
+    replay.run_until(at(MONDAY, 13, 46))
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 13:45"]
 
 
 def test_sleeping_through_an_open_prompt_records_missed_and_no_burst() -> None:
@@ -306,3 +322,127 @@ def test_wake_time_tracks_the_next_thing_to_do() -> None:
     assert replay.planner.wake_time() == at(MONDAY, 9, 50)
     replay.apply(replay.planner.start_break(replay.clock.now()))
     assert replay.planner.wake_time() == at(MONDAY, 9, 47)
+
+
+# ---- activity awareness: natural breaks and holds (issue 5) --------------------------
+
+
+def away_between(start: datetime, end: datetime) -> Callable[[datetime], Activity]:
+    """Idle time of a user who stops typing at `start` and comes back at `end`."""
+
+    def activity(now: datetime) -> Activity:
+        if start <= now < end:
+            return Activity(idle_seconds=(now - start).total_seconds())
+        return Activity(idle_seconds=0.0)
+
+    return activity
+
+
+def test_away_across_a_due_break_records_it_natural_and_restarts_on_return() -> None:
+    replay = make(at(MONDAY, 9), policy=take_break_at_once)
+    replay.activity = away_between(at(MONDAY, 9, 30), at(MONDAY, 10, 5))
+    replay.run_until(at(MONDAY, 11))
+    assert [e.at for e in replay.kinds(EventKind.NATURAL)] == [at(MONDAY, 9, 45)]
+    # Back at 10:05: no prompt then, the next one a full interval later.
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 10:50"]
+
+
+def test_a_short_absence_changes_nothing() -> None:
+    replay = make(at(MONDAY, 9), policy=take_break_at_once)
+    replay.activity = away_between(at(MONDAY, 9, 20), at(MONDAY, 9, 21))
+    replay.run_until(at(MONDAY, 10))
+    assert replay.kinds(EventKind.NATURAL) == []
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 09:45"]
+
+
+def test_an_absence_as_long_as_a_break_restarts_the_interval() -> None:
+    replay = make(at(MONDAY, 9), policy=take_break_at_once)
+    replay.activity = away_between(at(MONDAY, 9, 20), at(MONDAY, 9, 25))
+    replay.run_until(at(MONDAY, 10, 30))
+    assert replay.kinds(EventKind.NATURAL) == []  # nothing came due while away
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 10:10"]
+
+
+def test_lunch_gives_no_prompt_on_return() -> None:
+    replay = make(at(MONDAY, 9), policy=take_break_at_once)
+    replay.activity = away_between(at(MONDAY, 12), at(MONDAY, 13, 2))
+    replay.run_until(at(MONDAY, 14))
+    prompted = replay.local_times(EventKind.PROMPTED)
+    assert not any("12:" in t or t == "Mon 13:02" for t in prompted)
+    assert "Mon 13:47" in prompted
+    assert len(replay.kinds(EventKind.NATURAL)) == 1  # one due break, however long the lunch
+
+
+def test_walking_away_from_an_open_prompt_is_natural() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.activity = away_between(at(MONDAY, 9, 46), at(MONDAY, 10, 30))
+    replay.run_until(at(MONDAY, 10))
+    assert [e.kind for e in replay.events] == [EventKind.PROMPTED, EventKind.NATURAL]
+    assert replay.events[-1].detail == "away during the prompt"
+
+
+def test_without_an_idle_backend_nobody_is_ever_away() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.activity = lambda _now: Activity(idle_seconds=None)
+    replay.run_until(at(MONDAY, 10))
+    assert replay.kinds(EventKind.NATURAL) == []
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 09:45"]
+
+
+def held_between(start: datetime, end: datetime) -> Callable[[datetime], Activity]:
+    def activity(now: datetime) -> Activity:
+        return Activity(idle_seconds=1.0, held="presentation" if start <= now < end else None)
+
+    return activity
+
+
+def test_a_presentation_defers_the_prompt_until_it_ends() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.activity = held_between(at(MONDAY, 9, 40), at(MONDAY, 10, 2))
+    replay.run_until(at(MONDAY, 9, 50))
+    assert [e.kind for e in replay.events] == [EventKind.DEFERRED]
+    assert replay.events[0].detail == "presentation"
+    assert replay.planner.held_reason == "presentation"
+    assert replay.planner.state(replay.clock.now()) is State.WORKING
+    replay.run_until(at(MONDAY, 10, 5))
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 10:02"]
+    assert replay.prompts == 1
+
+
+def test_a_long_presentation_ends_in_missed_after_the_cap() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.activity = held_between(at(MONDAY, 9, 40), at(MONDAY, 11))
+    replay.run_until(at(MONDAY, 10, 30))
+    assert [e.kind for e in replay.events] == [EventKind.DEFERRED, EventKind.MISSED]
+    assert replay.events[-1].at == at(MONDAY, 10, 15)
+    assert replay.planner.next_due == at(MONDAY, 11, 0)
+
+
+def test_break_now_is_never_held_back() -> None:
+    replay = make(at(MONDAY, 9))
+    replay.activity = held_between(at(MONDAY, 9), at(MONDAY, 12))
+    replay.run_until(at(MONDAY, 9, 50))
+    replay.apply(replay.planner.break_now(replay.clock.now()))
+    assert replay.planner.state(replay.clock.now()) is State.PROMPTING
+    assert replay.kinds(EventKind.PROMPTED)[0].detail == "manual"
+    fresh = make(at(MONDAY, 9))
+    fresh.activity = held_between(at(MONDAY, 9), at(MONDAY, 12))
+    fresh.apply(fresh.planner.break_now(fresh.clock.now()))
+    assert fresh.planner.state(fresh.clock.now()) is State.PROMPTING
+
+
+def test_snooze_ending_during_a_presentation_waits_for_it() -> None:
+    def snooze_first(replay: Replay, event: Event) -> None:
+        if event.detail == "scheduled":
+            replay.apply(replay.planner.snooze(event.at))
+
+    replay = make(at(MONDAY, 9), policy=snooze_first)
+    replay.activity = held_between(at(MONDAY, 9, 48), at(MONDAY, 9, 58))
+    replay.run_until(at(MONDAY, 10))
+    assert [e.kind for e in replay.events] == [
+        EventKind.PROMPTED,
+        EventKind.SNOOZED,
+        EventKind.DEFERRED,
+        EventKind.PROMPTED,
+    ]
+    assert replay.local_times(EventKind.PROMPTED) == ["Mon 09:45", "Mon 09:58"]
