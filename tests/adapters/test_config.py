@@ -25,6 +25,7 @@ break_minutes = 5
 snooze_minutes = 10
 snooze_limit = 0
 response_window_minutes = 20
+defer_cap_minutes = 45
 
 [goals]
 adherence_goal = 65
@@ -112,6 +113,7 @@ def test_good_file_round_trips_every_key(tmp_path: Path) -> None:
         work_start=time(7, 15),
         work_end=time(15, 45),
         response_window_minutes=20,
+        defer_cap_minutes=45,
         adherence_goal=65,
     )
     # Every field differs from its default, so no key can be silently ignored.
