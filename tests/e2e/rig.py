@@ -42,10 +42,22 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 REQUIRED_ENV = "DESKGUARD_E2E_REQUIRED"
-TOOLS = ("Xvfb", "trayer", "dunst", "xdotool", "dbus-run-session", "dbus-send",
-         "notify-send", "xdpyinfo", "xwininfo", "import")
-PACKAGES = ("xvfb trayer dunst xdotool dbus-x11 libnotify-bin x11-utils imagemagick "
-            "libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0")
+TOOLS = (
+    "Xvfb",
+    "trayer",
+    "dunst",
+    "xdotool",
+    "dbus-run-session",
+    "dbus-send",
+    "notify-send",
+    "xdpyinfo",
+    "xwininfo",
+    "import",
+)
+PACKAGES = (
+    "xvfb trayer dunst xdotool dbus-x11 libnotify-bin x11-utils imagemagick "
+    "libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
+)
 FIRST_DISPLAY = 90
 LAST_DISPLAY = 189
 SCREEN = "1600x900x24"
@@ -100,7 +112,8 @@ def missing_tools() -> list[str]:
 
 def unavailable_reason(missing: Sequence[str]) -> str:
     return (
-        "END-TO-END TESTS NOT RUN: the desktop rig needs " + ", ".join(missing)
+        "END-TO-END TESTS NOT RUN: the desktop rig needs "
+        + ", ".join(missing)
         + f". Install with: apt-get install {PACKAGES} (or run .ci/run, which does). "
         + f"Set {REQUIRED_ENV}=1 to make this a failure instead of a skip."
     )
@@ -158,8 +171,11 @@ class _X11:
         lib.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
         lib.XQueryTree.restype = ctypes.c_int
         lib.XQueryTree.argtypes = [
-            ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
-            ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.c_ulong),
+            ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
             ctypes.POINTER(ctypes.c_uint),
         ]
         lib.XFree.argtypes = [ctypes.c_void_p]
@@ -190,8 +206,14 @@ class _X11:
         root, parent = ctypes.c_ulong(), ctypes.c_ulong()
         kids = ctypes.POINTER(ctypes.c_ulong)()
         count = ctypes.c_uint()
-        if not self.lib.XQueryTree(dpy, window, ctypes.byref(root), ctypes.byref(parent),
-                                   ctypes.byref(kids), ctypes.byref(count)):
+        if not self.lib.XQueryTree(
+            dpy,
+            window,
+            ctypes.byref(root),
+            ctypes.byref(parent),
+            ctypes.byref(kids),
+            ctypes.byref(count),
+        ):
             return []
         try:
             return [int(kids[i]) for i in range(count.value)]
@@ -270,8 +292,14 @@ printf '%s\x1f%s\x1f%s\x1f%s\x1f%s\n' "$(clean "${{1-}}")" "$(clean "${{2-}}")" 
 
 def _base_env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS",
-                 "DESKGUARD_HOME", "XDG_SESSION_TYPE", "PYTEST_CURRENT_TEST"):
+    for name in (
+        "WAYLAND_DISPLAY",
+        "QT_QPA_PLATFORM",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "DESKGUARD_HOME",
+        "XDG_SESSION_TYPE",
+        "PYTEST_CURRENT_TEST",
+    ):
         env.pop(name, None)
     return env
 
@@ -375,24 +403,33 @@ class Rig:
         if self.notifications_enabled:
             self._wait("dunst on the session bus", self._dunst_on_bus)
             self._run(["notify-send", "-a", PROBE_APP, "-t", "500", "rig probe", "ready?"])
-            self._wait("the probe notification in the dunst log",
-                       lambda: any(n.appname == PROBE_APP for n in self.all_notifications()))
+            self._wait(
+                "the probe notification in the dunst log",
+                lambda: any(n.appname == PROBE_APP for n in self.all_notifications()),
+            )
             self._run(["dunstctl", "close-all"], check=False)
             self.timings["dunst"] = time.monotonic() - t0
 
     def _alive(self) -> None:
         if self.session is not None and self.session.poll() is not None:
             raise RigError(
-                f"the rig's dbus-run-session exited with {self.session.returncode}:\n"
-                + self.logs()
+                f"the rig's dbus-run-session exited with {self.session.returncode}:\n" + self.logs()
             )
+        for name in ("xvfb", "trayer", "dunst"):
+            pid_file = self.dir / f"{name}.pid"
+            text = pid_file.read_text().strip() if pid_file.exists() else ""
+            if text.isdigit() and not _pid_alive(int(text)):
+                raise RigError(f"{name} exited during start-up:\n{self.logs()}")
 
     def _wait(self, what: str, predicate: Callable[[], Any]) -> Any:
         def check() -> Any:
             self._alive()
             return predicate()
 
-        return wait_for(check, self.startup_timeout, what)
+        try:
+            return wait_for(check, self.startup_timeout, what)
+        except RigTimeout as err:
+            raise RigError(f"the rig did not come up: {err}\n{self.logs()}") from None
 
     def _wait_file(self, name: str, what: str) -> str:
         path = self.dir / name
@@ -404,17 +441,25 @@ class Rig:
 
     def _dunst_on_bus(self) -> bool:
         out = self._run(
-            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-             "string:org.freedesktop.Notifications"],
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.Notifications",
+            ],
             check=False,
         )
         return "boolean true" in out.stdout
 
-    def _run(self, cmd: Sequence[str], *, check: bool = True,
-             timeout: float = 20) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(cmd), env=self.env, capture_output=True, text=True,
-                              timeout=timeout, check=check)
+    def _run(
+        self, cmd: Sequence[str], *, check: bool = True, timeout: float = 20
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(cmd), env=self.env, capture_output=True, text=True, timeout=timeout, check=check
+        )
 
     # ---- what tests use ---------------------------------------------------------------
     def tray_owner(self) -> int:
@@ -481,8 +526,9 @@ class Rig:
             return ""
         return path.read_text(errors="replace")
 
-    def cli(self, *args: str, home: Path | None = None,
-            timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, home: Path | None = None, timeout: float = 20
+    ) -> subprocess.CompletedProcess[str]:
         """Run `deskguard ARGS` (this interpreter's) against the rig's display and bus."""
         return subprocess.run(
             [sys.executable, "-m", "deskguard", *args],
@@ -563,6 +609,15 @@ def _in_group(pgid: int) -> dict[str, Any]:
     return {"preexec_fn": lambda: os.setpgid(0, pgid)}  # pragma: no cover
 
 
+def _pid_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie counts as dead)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
 def _group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -573,8 +628,7 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _kill_group(pgid: int, children: Sequence[subprocess.Popen[bytes]],
-                grace: float = 3.0) -> None:
+def _kill_group(pgid: int, children: Sequence[subprocess.Popen[bytes]], grace: float = 3.0) -> None:
     """SIGTERM the group (Xvfb removes its lock, apps quit cleanly), then SIGKILL what is left.
 
     `children` are our own members of the group: reaped as they exit, since a zombie
