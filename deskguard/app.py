@@ -19,13 +19,15 @@ from deskguard import __version__
 from deskguard.adapters.alarm import Alarm
 from deskguard.adapters.config import load_settings
 from deskguard.adapters.content import Library, load_library, resources_dir
+from deskguard.adapters.hold import Holds, choose_holds
+from deskguard.adapters.idle import IdleMonitor, NullIdle, choose_idle_monitor
 from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning, send_command
 from deskguard.adapters.notify import CallbackNotifier, NotifierChain, default_chain
 from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
 from deskguard.adapters.store import Store, StoreError
 from deskguard.core.clock import Clock, SystemClock
 from deskguard.core.model import FINAL_KINDS, Event, EventKind, Exercise, Settings, State
-from deskguard.core.planner import Effect, NewPrompt, Planner
+from deskguard.core.planner import NO_ACTIVITY, Activity, Effect, NewPrompt, Planner
 from deskguard.core.rotation import pick_exercise
 from deskguard.core.stats import query_range, week_report
 from deskguard.ui.break_window import BreakWindow
@@ -38,6 +40,7 @@ NO_TRAY_REASON = (
     "instead. Closing it only minimises it; breaks go on until you choose Quit."
 )
 MAX_PAUSE_MINUTES = 24 * 60
+POLL_MS = 5000
 
 
 def iso(when: datetime | None, tz: tzinfo | None = None) -> str | None:
@@ -60,8 +63,16 @@ class Controller(QObject):
         window: BreakWindow,
         notes: list[str] | None = None,
         tz: tzinfo | None = None,
+        idle: IdleMonitor | None = None,
+        holds: Holds | None = None,
     ) -> None:
         super().__init__()
+        self.idle = idle or NullIdle()
+        self.holds = holds or Holds([])
+        # Idle and fullscreen checks every 5 s, and only while a prompt could come due.
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.tick)
         self.clock = clock
         self.store = store
         self.library = library
@@ -112,10 +123,21 @@ class Controller(QObject):
         self._stopped = True
         self._apply(self.planner.shutdown(self.clock.now()), refresh=False)
         self.alarm.stop()
+        self._poll.stop()
         self.window.finish()
 
     def tick(self) -> None:
-        self._apply(self.planner.tick(self.clock.now()))
+        now = self.clock.now()
+        self._apply(self.planner.tick(now, self._activity(now)))
+
+    def _watching(self, now: datetime) -> bool:
+        state = self.planner.state(now)
+        return state in (State.WORKING, State.PROMPTING) and self.planner.in_hours(now)
+
+    def _activity(self, now: datetime) -> Activity:
+        if not self._watching(now):
+            return NO_ACTIVITY
+        return Activity(idle_seconds=self.idle.idle_seconds(), held=self.holds.reason())
 
     # ---- user requests ------------------------------------------------------------
     def break_now(self) -> None:
@@ -214,6 +236,9 @@ class Controller(QObject):
                 "break_ends_at": iso(p.break_ends_at(), self.tz),
             },
             "interval_minutes": p.settings.interval_minutes,
+            "held": p.held_reason,
+            "idle_backend": self.idle.name,
+            "hold_detection": self.holds.name,
             "tray": "system tray" if isinstance(self.host, Tray) else "window",
             "notifier": self.last_notifier or None,
             "problems": self.notes,
@@ -284,6 +309,11 @@ class Controller(QObject):
         now = self.clock.now()
         p = self.planner
         self.alarm.set_wake(p.wake_time())
+        polling = not self._stopped and self._watching(now) and self._can_watch
+        if polling and not self._poll.isActive():
+            self._poll.start()
+        elif not polling and self._poll.isActive():
+            self._poll.stop()
         if self.host is not None:
             state = p.state(now)
             self.host.show_status(
@@ -294,9 +324,14 @@ class Controller(QObject):
                     paused_until=p.paused_until,
                     can_snooze=state is State.PROMPTING and p.snoozes_left() > 0,
                     snooze_minutes=p.settings.snooze_minutes,
+                    held=p.held_reason,
                     note="; ".join(self.notes[-1:]),
                 )
             )
+
+    @property
+    def _can_watch(self) -> bool:
+        return not isinstance(self.idle, NullIdle) or bool(self.holds.detectors)
 
     # ---- exercises --------------------------------------------------------------------
     def _pick(self, _now: datetime) -> str | None:
@@ -450,6 +485,8 @@ def run(verbose: bool = False) -> int:
         actions=actions,
         window=window,
         notes=notes,
+        idle=choose_idle_monitor(),
+        holds=choose_holds(),
     )
     server = CommandServer(paths.socket_name, controller.handle, qapp)
     server.listen()

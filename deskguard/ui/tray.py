@@ -34,6 +34,7 @@ class TrayStatus:
     paused_until: datetime | None
     can_snooze: bool
     snooze_minutes: int = 5
+    held: str | None = None  # why a due prompt waits, e.g. "presentation"
     note: str = ""  # e.g. a settings problem, shown in the tooltip
 
 
@@ -61,6 +62,8 @@ def describe(status: TrayStatus) -> str:
         return "On a break — enjoy it"
     if status.state is State.PROMPTING:
         return "A break is waiting for you"
+    if status.held:
+        return f"Break held: {status.held}"
     if status.state is State.PAUSED and status.paused_until is not None:
         return f"Paused until {_clock(status.paused_until, now)}"
     if status.next_break_at is None:
@@ -148,7 +151,8 @@ class Tray(QObject):
         tip = "DeskGuard — " + describe(status)
         if status.note:
             tip += "\n" + status.note
-        self.icon.setToolTip(tip)
+        if tip != self.icon.toolTip():  # unchanged text: spare the tray host a repaint
+            self.icon.setToolTip(tip)
 
     def balloon(self, title: str, body: str, timeout_s: int) -> bool:
         if not QSystemTrayIcon.supportsMessages() or not self.icon.isVisible():
