@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusInterface, QDBusMessage
 
@@ -124,7 +124,7 @@ class WindowsQuietState:
     """SHQueryUserNotificationState: busy, fullscreen D3D, presentation mode, quiet hours."""
 
     name = "windows-notification-state"
-    _HELD = {2: "presentation", 3: "presentation", 4: "presentation", 6: "do not disturb"}
+    _HELD: ClassVar[dict[int, str]] = {2: "presentation", 3: "presentation", 4: "presentation", 6: "do not disturb"}
 
     def __init__(self) -> None:
         self._shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
