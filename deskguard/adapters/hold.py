@@ -104,9 +104,7 @@ class DBusFlag:
             raise OSError(f"{service} does not answer {method}")
 
     def reason(self) -> str | None:
-        reply = self._iface.callWithArgumentList(
-            QDBus.CallMode.Block, self._method, self._args
-        )
+        reply = self._iface.callWithArgumentList(QDBus.CallMode.Block, self._method, self._args)
         if reply.type() != QDBusMessage.MessageType.ReplyMessage or not reply.arguments():
             return None
         return self._reason if reply.arguments()[0] is True else None
@@ -124,7 +122,12 @@ class WindowsQuietState:
     """SHQueryUserNotificationState: busy, fullscreen D3D, presentation mode, quiet hours."""
 
     name = "windows-notification-state"
-    _HELD: ClassVar[dict[int, str]] = {2: "presentation", 3: "presentation", 4: "presentation", 6: "do not disturb"}
+    _HELD: ClassVar[dict[int, str]] = {
+        2: "presentation",
+        3: "presentation",
+        4: "presentation",
+        6: "do not disturb",
+    }
 
     def __init__(self) -> None:
         self._shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ class NullIdle:
 
 
 class _XScreenSaverInfo(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012 (ctypes layout)
+    _fields_ = [
         ("window", ctypes.c_ulong),
         ("state", ctypes.c_int),
         ("kind", ctypes.c_int),
@@ -139,7 +139,7 @@ class WindowsIdle:
 
     def __init__(self) -> None:
         class LastInputInfo(ctypes.Structure):
-            _fields_ = [("cbSize", ctypes.c_uint), ("dwTime", ctypes.c_uint)]  # noqa: RUF012
+            _fields_ = [("cbSize", ctypes.c_uint), ("dwTime", ctypes.c_uint)]
 
         self._info = LastInputInfo()
         self._info.cbSize = ctypes.sizeof(LastInputInfo)
