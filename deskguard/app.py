@@ -24,6 +24,7 @@ from deskguard.adapters.idle import IdleMonitor, NullIdle, choose_idle_monitor
 from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning, send_command
 from deskguard.adapters.notify import CallbackNotifier, NotifierChain, default_chain
 from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
+from deskguard.adapters.sleep import SleepWatcher
 from deskguard.adapters.store import Store, StoreError
 from deskguard.core.clock import Clock, SystemClock
 from deskguard.core.model import FINAL_KINDS, Event, EventKind, Exercise, Settings, State
@@ -488,6 +489,10 @@ def run(verbose: bool = False) -> int:
         idle=choose_idle_monitor(),
         holds=choose_holds(),
     )
+    sleep = SleepWatcher(qapp)
+    sleep.woke.connect(controller.tick)
+    if sys.platform.startswith("linux"):
+        sleep.start()
     server = CommandServer(paths.socket_name, controller.handle, qapp)
     server.listen()
     actions.quit.connect(qapp.quit)
