@@ -219,9 +219,8 @@ class Controller(QObject):
         return {
             "ok": True,
             "version": __version__,
-            "state": "on_break"
-            if state is State.ON_BREAK
-            else ("working" if state is State.PROMPTING else state.value),
+            # A prompt on screen is still working time for the public `state` (DESIGN §3).
+            "state": State.WORKING.value if state is State.PROMPTING else state.value,
             "prompting": state is State.PROMPTING,
             "next_break_at": iso(p.next_break_at(), self.tz),
             "paused_until": iso(p.paused_until, self.tz),

@@ -34,7 +34,7 @@ class SleepWatcher(QObject):
             "org.freedesktop.login1.Manager",
             "PrepareForSleep",
             self,
-            "1_on_prepare_for_sleep(bool)",  # "1" is Qt's SLOT() prefix
+            b"1_on_prepare_for_sleep(bool)",  # "1" is Qt's SLOT() prefix
         )
         log.info("logind sleep signal: %s", "listening" if self.listening else "unavailable")
         return self.listening
