@@ -34,8 +34,8 @@ class SleepWatcher(QObject):
             "org.freedesktop.login1.Manager",
             "PrepareForSleep",
             self,
-            b"1_on_prepare_for_sleep(bool)",  # "1" is Qt's SLOT() prefix
-        )
+            "1_on_prepare_for_sleep(bool)",  # "1" is Qt's SLOT() prefix
+        )  # type: ignore[call-overload]  # the stubs say bytes; only str works at run time
         log.info("logind sleep signal: %s", "listening" if self.listening else "unavailable")
         return self.listening
 
