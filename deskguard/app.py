@@ -188,7 +188,7 @@ class Controller(QObject):
             self._apply(self.planner.resume(self.clock.now()))
             return {"ok": True, "message": "Resumed.", **self.status()}
         if cmd == "quit":
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, quit_app)
             return {"ok": True, "message": "DeskGuard is quitting."}
         log.warning("IPC: ignored unknown command %r", cmd)
         return {"ok": False, "error": f"unknown command {cmd!r}"}
@@ -385,6 +385,16 @@ def app_icon() -> QIcon:
     return QIcon(str(resources_dir() / "icons" / "deskguard.svg"))
 
 
+def quit_app() -> None:
+    """Leave the event loop without asking windows to close.
+
+    QGuiApplication.quit() first sends every window a close event and gives up if one
+    refuses: the no-tray control window does (closing it only minimises it), and a
+    close event on the break window means "skip". exit() just ends the loop.
+    """
+    QApplication.exit(0)
+
+
 def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
     """SIGTERM/SIGINT end the Qt loop through a socket, so quitting runs our clean-up."""
     if sys.platform == "win32":
@@ -399,7 +409,7 @@ def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
 
     def on_signal() -> None:
         reader.recv(64)
-        qapp.quit()
+        quit_app()
 
     notifier.activated.connect(on_signal)
     _keep_alive.extend([reader, writer])  # a collected socket would close the wakeup fd
@@ -494,7 +504,7 @@ def run(verbose: bool = False) -> int:
         sleep.start()
     server = CommandServer(paths.socket_name, controller.handle, qapp)
     server.listen()
-    actions.quit.connect(qapp.quit)
+    actions.quit.connect(quit_app)
 
     host: Tray | ControlWindow
     if QSystemTrayIcon.isSystemTrayAvailable():

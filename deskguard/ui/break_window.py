@@ -301,7 +301,8 @@ class BreakWindow(QWidget):
         event.accept()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Closing the window is an answer too: the break is skipped, not left to go missed.
+        # Closing the window is an answer too: skipped, not left to go missed. (Quitting
+        # the app sends no close events: see app.quit_app.)
         if self.isVisible():
             self.skip_requested.emit()
         event.accept()
