@@ -8,6 +8,7 @@ put each event in the user's local day even after a time-zone move.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from types import TracebackType
 from typing import Any, NoReturn
 
 from deskguard.adapters.paths import ensure_private_dir
+from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.model import Event, EventKind, Prompt
 
 # One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
@@ -43,6 +45,34 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
         " BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed'); END",
     ),
+    (
+        # "Not for me" history: append-only, the last row per exercise is the current state.
+        "CREATE TABLE exclusions ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " exercise_id TEXT NOT NULL,"
+        " excluded INTEGER NOT NULL CHECK (excluded IN (0, 1)),"
+        " changed_at_utc TEXT NOT NULL,"
+        " changed_offset_min INTEGER NOT NULL)",
+        "CREATE INDEX exclusions_exercise ON exclusions(exercise_id, id)",
+        "CREATE TRIGGER exclusions_no_update BEFORE UPDATE ON exclusions"
+        " BEGIN SELECT RAISE(ABORT, 'exclusions are append-only: UPDATE is not allowed'); END",
+        "CREATE TRIGGER exclusions_no_delete BEFORE DELETE ON exclusions"
+        " BEGIN SELECT RAISE(ABORT, 'exclusions are append-only: DELETE is not allowed'); END",
+        # One row per saved checklist; answers is a JSON object {item id: true/false}.
+        "CREATE TABLE checklist_results ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " checklist_id TEXT NOT NULL,"
+        " taken_at_utc TEXT NOT NULL,"
+        " taken_offset_min INTEGER NOT NULL,"
+        " answers TEXT NOT NULL,"
+        " ticked INTEGER NOT NULL,"
+        " total INTEGER NOT NULL)",
+        "CREATE INDEX checklist_results_list ON checklist_results(checklist_id, id)",
+        "CREATE TRIGGER checklist_results_no_update BEFORE UPDATE ON checklist_results"
+        " BEGIN SELECT RAISE(ABORT, 'checklist results are append-only'); END",
+        "CREATE TRIGGER checklist_results_no_delete BEFORE DELETE ON checklist_results"
+        " BEGIN SELECT RAISE(ABORT, 'checklist results are append-only'); END",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -54,6 +84,7 @@ _UNREADABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_CANTOPEN")
 
 _EVENT_COLUMNS = "kind, at_utc, utc_offset_min, prompt_id, detail"
 _PROMPT_COLUMNS = "id, due_at, due_offset_min, source, exercise_id"
+_RESULT_COLUMNS = "checklist_id, taken_at_utc, taken_offset_min, answers, ticked, total"
 
 
 class StoreError(Exception):
@@ -93,6 +124,19 @@ def _event_from_row(row: tuple[Any, ...]) -> Event:
 def _prompt_from_row(row: tuple[Any, ...]) -> Prompt:
     pid, due_at, offset, source, exercise_id = row
     return Prompt(pid, _decode(due_at, offset), source, exercise_id)
+
+
+def _result_from_row(path: Path, row: tuple[Any, ...]) -> ChecklistResult:
+    checklist_id, taken_at, offset, answers_json, ticked, total = row
+    try:
+        answers = json.loads(answers_json)
+    except ValueError as e:
+        raise StoreError(f"{path}: a saved {checklist_id!r} checklist is unreadable: {e}.") from e
+    if not isinstance(answers, dict) or not all(isinstance(v, bool) for v in answers.values()):
+        raise StoreError(f"{path}: a saved {checklist_id!r} checklist has malformed answers.")
+    return ChecklistResult(
+        checklist_id, _decode(taken_at, offset), answers, Score(int(ticked), int(total))
+    )
 
 
 # ---- opening, checking, moving aside ----
@@ -378,6 +422,86 @@ class Store:
                 yield _event_from_row(row)
         except sqlite3.Error as e:
             raise StoreError(f"{self.path}: could not read events: {e}.") from e
+
+    # ---- "not for me" exclusions ----
+
+    def set_excluded(self, exercise_id: str, excluded: bool, at: datetime) -> bool:
+        """Record that an exercise is (or is no longer) excluded from prompts.
+
+        Appends a row only when the state changes; returns whether it did.
+        """
+        if not exercise_id:
+            raise ValueError("exercise_id must not be empty")
+        changed_at, offset = _encode(at, "at")
+        try:
+            row = self._conn.execute(
+                "SELECT excluded FROM exclusions WHERE exercise_id = ? ORDER BY id DESC LIMIT 1",
+                (exercise_id,),
+            ).fetchone()
+            current = bool(row[0]) if row is not None else False
+            if current == excluded:
+                return False
+            self._conn.execute(
+                "INSERT INTO exclusions (exercise_id, excluded, changed_at_utc,"
+                " changed_offset_min) VALUES (?, ?, ?, ?)",
+                (exercise_id, int(excluded), changed_at, offset),
+            )
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"{self.path}: could not store the exclusion of {exercise_id!r}: {e}."
+            ) from e
+        return True
+
+    def excluded_exercises(self) -> set[str]:
+        """Ids of the exercises whose latest exclusion row says excluded."""
+        rows = self._query(
+            "SELECT exercise_id FROM exclusions AS e"
+            " WHERE id = (SELECT MAX(id) FROM exclusions WHERE exercise_id = e.exercise_id)"
+            " AND excluded = 1",
+            (),
+        )
+        return {str(r[0]) for r in rows}
+
+    # ---- checklist results ----
+
+    def add_checklist_result(self, result: ChecklistResult) -> None:
+        if not result.checklist_id:
+            raise ValueError("checklist_id must not be empty")
+        taken_at, offset = _encode(result.taken_at, "ChecklistResult.taken_at")
+        answers = {str(k): bool(v) for k, v in result.answers.items()}
+        try:
+            self._conn.execute(
+                f"INSERT INTO checklist_results ({_RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    result.checklist_id,
+                    taken_at,
+                    offset,
+                    json.dumps(answers, sort_keys=True),
+                    result.score.ticked,
+                    result.score.total,
+                ),
+            )
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"{self.path}: could not store the {result.checklist_id!r} checklist: {e}."
+            ) from e
+
+    def last_checklist_result(self, checklist_id: str) -> ChecklistResult | None:
+        """The most recently saved result of `checklist_id`, or None if never saved."""
+        rows = self._query(
+            f"SELECT {_RESULT_COLUMNS} FROM checklist_results WHERE checklist_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (checklist_id,),
+        )
+        return _result_from_row(self.path, rows[0]) if rows else None
+
+    def checklist_results(self, checklist_id: str) -> list[ChecklistResult]:
+        """Every saved result of `checklist_id`, oldest first (for the weekly summary)."""
+        rows = self._query(
+            f"SELECT {_RESULT_COLUMNS} FROM checklist_results WHERE checklist_id = ? ORDER BY id",
+            (checklist_id,),
+        )
+        return [_result_from_row(self.path, r) for r in rows]
 
     def _query(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
         try:

@@ -47,8 +47,8 @@ def _prompt(pid: str = "p1", at: datetime = T0, **kw: str) -> Prompt:
 
 
 def test_fresh_database_is_at_the_latest_version(store: Store, db_path: Path) -> None:
-    assert SCHEMA_VERSION == 2
-    assert store.schema_version() == 2
+    assert SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.path == db_path
     assert db_path.is_file()
 
@@ -84,7 +84,7 @@ def test_reopening_keeps_data(db_path: Path) -> None:
         s.add_event(Event(EventKind.PAUSED, T0))
     with Store.open(db_path)[0] as s:
         assert list(s.iter_events()) == [Event(EventKind.PAUSED, T0)]
-        assert s.schema_version() == 2
+        assert s.schema_version() == SCHEMA_VERSION
 
 
 # ---- writing and reading ----
@@ -241,7 +241,7 @@ def test_migrates_a_version_1_database(db_path: Path) -> None:
     store, notices = Store.open(db_path)
     with store:
         assert notices == []
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
         events = list(store.iter_events())
         assert [(e.kind, e.prompt_id, e.detail) for e in events] == [
             (EventKind.PAUSED, None, ""),
@@ -259,7 +259,10 @@ def test_migrates_a_version_1_database(db_path: Path) -> None:
         }
         assert {"events_at_utc", "events_prompt_id"} <= indexes
         triggers = {
-            r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+            r[0]
+            for r in store._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='events'"
+            )
         }
         assert triggers == {"events_no_update", "events_no_delete"}
         # Migrated rows are protected too, and new rows mix in.
@@ -301,7 +304,7 @@ def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> None:
 
     msg = str(info.value)
     assert str(db_path) in msg
-    assert "version 7" in msg and "version 2" in msg
+    assert "version 7" in msg and f"version {SCHEMA_VERSION}" in msg
     assert db_path.read_bytes() == before
     assert sorted(p.name for p in db_path.parent.iterdir()) == listing
 
@@ -313,10 +316,10 @@ def test_newer_database_with_a_pending_wal_is_refused(db_path: Path) -> None:
     newer.execute("PRAGMA journal_mode = WAL")
     newer.execute("PRAGMA wal_autocheckpoint = 0")
     newer.execute("CREATE TABLE future (x)")
-    newer.execute("PRAGMA user_version = 3")
+    newer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     try:
         before = db_path.read_bytes()
-        with pytest.raises(StoreError, match="version 3"):
+        with pytest.raises(StoreError, match=f"version {SCHEMA_VERSION + 1}"):
             Store.open(db_path)
         assert db_path.read_bytes() == before
     finally:
@@ -345,7 +348,7 @@ def test_garbage_file_is_moved_aside_and_a_fresh_one_started(db_path: Path) -> N
             f"The database {db_path} could not be read (file is not a database). "
             f"It was kept as {main[0]} and a new one was started."
         )
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
         store.add_event(Event(EventKind.PAUSED, T0))
         assert len(list(store.iter_events())) == 1
 
@@ -381,7 +384,7 @@ def test_damaged_pages_fail_the_check_and_are_moved_aside(db_path: Path) -> None
     with store:
         assert len(notices) == 1
         assert "could not be read (" in notices[0]
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
         kept = [
             p
             for p in db_path.parent.glob("deskguard.db.corrupt-*")
@@ -410,7 +413,7 @@ def test_failed_quick_check_is_moved_aside(db_path: Path) -> None:
         assert "failed the integrity check: NULL value in t.x" in notices[0]
         kept = Path(notices[0].split("It was kept as ")[1].split(" and a new")[0])
         assert kept.read_bytes() == before
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
 
 
 def test_empty_file_is_a_new_database(db_path: Path) -> None:
@@ -419,7 +422,7 @@ def test_empty_file_is_a_new_database(db_path: Path) -> None:
     store, notices = Store.open(db_path)
     with store:
         assert notices == []
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
 
 
 # ---- two connections ----
@@ -461,7 +464,132 @@ def test_open_while_another_connection_holds_the_write_lock_waits(db_path: Path)
         s, notices = Store.open(db_path)
         with s:
             assert notices == []
-            assert s.schema_version() == 2
+            assert s.schema_version() == SCHEMA_VERSION
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+# ---- version 3: "not for me" exclusions and checklist results ----
+
+
+def _build_v2(path: Path) -> None:
+    """A database exactly as schema version 2 left it, with one event in it."""
+    from deskguard.adapters import store as store_module
+
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statements in store_module._MIGRATIONS[:2]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO events (kind, at_utc, utc_offset_min, detail)"
+        " VALUES ('paused', '2026-03-01T08:00:00.000000Z', 60, '')"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+
+
+def test_migrates_a_version_2_database(db_path: Path) -> None:
+    _build_v2(db_path)
+
+    store, notices = Store.open(db_path)
+    with store:
+        assert notices == []
+        assert store.schema_version() == 3
+        [event] = list(store.iter_events())
+        assert event.kind is EventKind.PAUSED
+        assert event.at == datetime(2026, 3, 1, 9, tzinfo=BERLIN)
+        tables = {
+            r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        assert {"exclusions", "checklist_results"} <= tables
+        assert store.excluded_exercises() == set()
+        assert store.last_checklist_result("workstation") is None
+        assert store.set_excluded("squat", True, T0)
+        assert store.excluded_exercises() == {"squat"}
+
+
+def test_exclusions_round_trip_and_keep_their_history(db_path: Path) -> None:
+    with Store.open(db_path)[0] as store:
+        assert store.set_excluded("squat", True, T0)
+        assert store.set_excluded("leg-swings", True, T0 + timedelta(minutes=1))
+        assert store.set_excluded("squat", False, T0 + timedelta(minutes=2))
+        assert store.excluded_exercises() == {"leg-swings"}
+        assert store.set_excluded("squat", True, T0 + timedelta(minutes=3))
+        # Setting the state it already has writes nothing.
+        assert not store.set_excluded("squat", True, T0 + timedelta(minutes=4))
+        assert not store.set_excluded("never-excluded", False, T0)
+    with Store.open(db_path)[0] as store:  # survives a restart
+        assert store.excluded_exercises() == {"squat", "leg-swings"}
+        rows = store._conn.execute(
+            "SELECT exercise_id, excluded, changed_offset_min FROM exclusions ORDER BY id"
+        ).fetchall()
+        assert rows == [("squat", 1, 0), ("leg-swings", 1, 0), ("squat", 0, 0), ("squat", 1, 0)]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store._conn.execute("UPDATE exclusions SET excluded = 0")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store._conn.execute("DELETE FROM exclusions")
+
+
+def test_exclusion_keeps_the_local_offset_and_refuses_naive_times(store: Store) -> None:
+    store.set_excluded("squat", True, datetime(2026, 3, 1, 9, tzinfo=BERLIN))
+    row = store._conn.execute(
+        "SELECT changed_at_utc, changed_offset_min FROM exclusions"
+    ).fetchone()
+    assert row == ("2026-03-01T08:00:00.000000Z", 60)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.set_excluded("squat", False, datetime(2026, 3, 1, 9))
+    with pytest.raises(ValueError):
+        store.set_excluded("", True, T0)
+
+
+def test_checklist_results_round_trip(db_path: Path) -> None:
+    from deskguard.core.checklist import ChecklistResult, Score
+
+    first = ChecklistResult(
+        "workstation",
+        datetime(2026, 3, 1, 9, 30, tzinfo=BERLIN),
+        {"feet-flat": True, "monitor-at-eye-level": False},
+        Score(1, 4),
+    )
+    second = ChecklistResult(
+        "workstation", datetime(2026, 4, 2, 8, tzinfo=NEW_YORK), {"feet-flat": True}, Score(3, 4)
+    )
+    other = ChecklistResult("sleep", T0, {"not-on-stomach": True}, Score(1, 3))
+    with Store.open(db_path)[0] as store:
+        store.add_checklist_result(first)
+        store.add_checklist_result(other)
+        store.add_checklist_result(second)
+    with Store.open(db_path)[0] as store:
+        last = store.last_checklist_result("workstation")
+        assert last == second
+        assert last is not None and last.taken_at.utcoffset() == timedelta(hours=-5)
+        assert store.checklist_results("workstation") == [first, second]
+        assert store.last_checklist_result("sleep") == other
+        assert store.last_checklist_result("lifting") is None
+        assert dict(store.checklist_results("workstation")[0].answers) == {
+            "feet-flat": True,
+            "monitor-at-eye-level": False,
+        }
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            store._conn.execute("DELETE FROM checklist_results")
+
+
+def test_checklist_result_needs_an_aware_time(store: Store) -> None:
+    from deskguard.core.checklist import ChecklistResult
+
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.add_checklist_result(ChecklistResult("workstation", datetime(2026, 3, 1)))
+    assert store.last_checklist_result("workstation") is None
+
+
+def test_a_damaged_checklist_row_is_reported_with_the_file(store: Store, db_path: Path) -> None:
+    store._conn.execute(
+        "INSERT INTO checklist_results"
+        " (checklist_id, taken_at_utc, taken_offset_min, answers, ticked, total)"
+        " VALUES ('workstation', '2026-03-01T08:00:00.000000Z', 0, '{not json', 0, 4)"
+    )
+    with pytest.raises(StoreError, match="unreadable") as info:
+        store.last_checklist_result("workstation")
+    assert str(db_path) in str(info.value)
