@@ -47,7 +47,7 @@ def _prompt(pid: str = "p1", at: datetime = T0, **kw: str) -> Prompt:
 
 
 def test_fresh_database_is_at_the_latest_version(store: Store, db_path: Path) -> None:
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 4
     assert store.schema_version() == SCHEMA_VERSION
     assert store.path == db_path
     assert db_path.is_file()
@@ -496,7 +496,7 @@ def test_migrates_a_version_2_database(db_path: Path) -> None:
     store, notices = Store.open(db_path)
     with store:
         assert notices == []
-        assert store.schema_version() == 3
+        assert store.schema_version() == SCHEMA_VERSION
         [event] = list(store.iter_events())
         assert event.kind is EventKind.PAUSED
         assert event.at == datetime(2026, 3, 1, 9, tzinfo=BERLIN)
@@ -593,3 +593,51 @@ def test_a_damaged_checklist_row_is_reported_with_the_file(store: Store, db_path
     with pytest.raises(StoreError, match="unreadable") as info:
         store.last_checklist_result("workstation")
     assert str(db_path) in str(info.value)
+
+
+# ---- version 4: a covering index for the stats' range reads ----
+
+
+def test_week_reads_use_the_covering_index(store: Store) -> None:
+    plan = store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT kind, at_utc, utc_offset_min, prompt_id, detail FROM events"
+        " WHERE at_utc >= ? AND at_utc < ? ORDER BY at_utc, id",
+        ("2026-01-01", "2026-01-08"),
+    ).fetchall()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "COVERING INDEX events_range" in detail
+    assert "TEMP B-TREE" not in detail  # already in order: no sort step
+
+
+def test_migrates_a_version_3_database_and_keeps_its_events(db_path: Path) -> None:
+    from deskguard.adapters import store as store_module
+
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statements in store_module._MIGRATIONS[:3]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO events (kind, at_utc, utc_offset_min, detail)"
+        " VALUES ('paused', '2026-03-01T08:00:00.000000Z', 60, '')"
+    )
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    with Store.open(db_path)[0] as store:
+        assert store.schema_version() == 4
+        indexes = {
+            r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        assert "events_range" in indexes
+        start = datetime(2026, 3, 1, tzinfo=UTC)
+        [event] = store.events_between(start, start + timedelta(days=1))
+        assert event.at == datetime(2026, 3, 1, 9, tzinfo=BERLIN)
+
+
+def test_first_event_at(store: Store) -> None:
+    assert store.first_event_at() is None
+    store.add_event(Event(EventKind.RESUMED, datetime(2026, 3, 3, 9, tzinfo=BERLIN)))
+    store.add_event(Event(EventKind.PAUSED, datetime(2026, 3, 2, 9, tzinfo=NEW_YORK)))
+    first = store.first_event_at()
+    assert first == datetime(2026, 3, 2, 9, tzinfo=NEW_YORK)
+    assert first is not None and first.utcoffset() == timedelta(hours=-5)  # its own offset
