@@ -150,67 +150,72 @@ def _offline(args: argparse.Namespace) -> int:
 
 
 def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
-    from deskguard.core.stats import query_range, week_report, week_start
+    from deskguard.core.stats import (
+        adherence_text,
+        minutes_text,
+        monday_of,
+        query_range,
+        week_report,
+        week_start,
+    )
 
-    if week is None:
-        today = date.today()
-        monday = today - timedelta(days=today.weekday())
-    else:
-        monday = week_start(week)
-    start, end = query_range(monday)
-    report = week_report(store.events_between(start, end), monday, settings)
+    today = date.today()
+    monday = monday_of(today) if week is None else week_start(week)
+    events = store.events_between(*query_range(monday))
+    report = week_report(events, monday, settings, history=store, today=today)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
+    totals = report.totals
+    sunday = monday + timedelta(days=6)
+    print(f"DeskGuard week {report.week} ({monday:%d %b} – {sunday:%d %b %Y})")
+    if report.empty:
+        print("No break prompts recorded this week.")
+    else:
+        share = "—" if totals.adherence is None else f"{totals.adherence:.0%}"
+        change = "" if report.change is None else f" ({report.change:+.0f} points on last week)"
+        print(f"Adherence:   {share} of breaks taken, goal {report.goal}%{change}")
+        print(f"Breaks:      {totals.taken} taken of {totals.finished}")
+        print(f"Movement:    {minutes_text(totals.movement_minutes)}")
+        print(f"Longest sitting stretch: {minutes_text(totals.longest_sitting_minutes)}")
+    print(f"Streak:      {report.streak} day{'s' if report.streak != 1 else ''} at or above goal")
+    if report.checklist is not None:
+        check = report.checklist
+        print(f"Workstation: {check.score} on the checklist of {check.taken_at:%d %b %Y}")
+    print()
     header = f"{'Day':<11}{'Prompted':>9}{'Done':>6}{'Natural':>8}{'Snoozed':>8}"
-    header += f"{'Skipped':>8}{'Missed':>7}{'Adherence':>11}"
-    print(f"DeskGuard week {report.week}")
+    header += f"{'Skipped':>8}{'Missed':>7}{'Adherence':>11}{'Moved':>7}{'Sitting':>9}"
     print(header)
     print("-" * len(header))
-    for index, row in enumerate([*report.days, report.totals]):
+    for index, row in enumerate([*report.days, totals]):
         label = "Total" if index == 7 else row.date.strftime("%a %d %b")
-        if row.adherence is not None:
-            share = f"{row.adherence:.0%}"
-        else:
-            share = "—" if row.working_day else "day off"
+        sat = row.longest_sitting_minutes
         print(
             f"{label:<11}{row.prompted:>9}{row.completed:>6}{row.natural:>8}{row.snoozed:>8}"
-            f"{row.skipped:>8}{row.missed:>7}{share:>11}"
+            f"{row.skipped:>8}{row.missed:>7}{adherence_text(row):>11}"
+            f"{row.movement_minutes:>7}{'—' if sat is None else sat:>9}"
         )
     return 0
 
 
 def spreadsheet_safe(cell: str) -> str:
     """Cells starting with = + - @ would run as formulas in a spreadsheet: quote them."""
-    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(cell)
-        except ValueError:
-            return "'" + cell
-    return cell
+    from deskguard.core.stats import spreadsheet_safe as safe
+
+    return safe(cell)
 
 
 def _export(store: Any, path: Path) -> int:
+    from deskguard.core.stats import CSV_COLUMNS, event_csv_rows
+
     prompts = {p.id: p for p in store.prompts_between(*_all_time())}
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(
-                ["time", "utc_offset", "kind", "prompt", "source", "exercise", "detail"]
-            )
+            writer.writerow(CSV_COLUMNS)
             count = 0
-            for event in store.iter_events():
-                prompt = prompts.get(event.prompt_id or "")
-                row = [
-                    event.at.isoformat(timespec="seconds"),
-                    event.at.strftime("%z"),
-                    event.kind.value,
-                    event.prompt_id or "",
-                    prompt.source if prompt else "",
-                    (prompt.exercise_id or "") if prompt else "",
-                    event.detail,
-                ]
-                writer.writerow([spreadsheet_safe(cell) for cell in row])
+            for row in event_csv_rows(store.iter_events(), prompts):
+                writer.writerow(row)
                 count += 1
     except OSError as err:
         print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)

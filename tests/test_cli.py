@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -68,7 +68,11 @@ def test_report_json(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(report["days"]) == 7
     day = next(d for d in report["days"] if d["date"] == today.isoformat())
     assert (day["prompted"], day["completed"], day["snoozed"], day["missed"], day["skipped"]) == (
-        3, 1, 1, 1, 1,
+        3,
+        1,
+        1,
+        1,
+        1,
     )
     assert day["adherence"] == pytest.approx(1 / 3, abs=1e-4)
     assert report["totals"]["prompted"] == 3
@@ -112,3 +116,89 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("DeskGuard ")
+
+
+# ---- report, report --json and export agree on a seeded week ------------------------------
+
+SEEDED_MONDAY = datetime(2025, 3, 3, tzinfo=timezone(timedelta(hours=1)))  # 2025-W10
+
+
+def seed_week(home: Path) -> None:
+    """Monday: completed, snoozed-then-completed, snoozed-then-missed, natural, skipped.
+    Tuesday: paused all day. Wednesday: one completed prompt that the user finishes at
+    23:58 New York time (already Thursday in UTC)."""
+    store, _ = Store.open(default_paths().database)
+    mon = SEEDED_MONDAY.replace(hour=9, minute=45)
+
+    def prompt(pid: str, at: datetime, *steps: tuple[EventKind, int]) -> None:
+        store.add_prompt(Prompt(pid, at, "scheduled", "-neck"))
+        for kind, minutes in steps:
+            store.add_event(Event(kind, at + timedelta(minutes=minutes), pid))
+
+    k = EventKind
+    prompt("a", mon, (k.PROMPTED, 0), (k.STARTED, 1), (k.COMPLETED, 3))
+    prompt(
+        "b",
+        mon + timedelta(hours=1),
+        (k.PROMPTED, 0),
+        (k.SNOOZED, 1),
+        (k.PROMPTED, 6),
+        (k.STARTED, 7),
+        (k.COMPLETED, 9),
+    )
+    prompt(
+        "c",
+        mon + timedelta(hours=2),
+        (k.PROMPTED, 0),
+        (k.SNOOZED, 1),
+        (k.PROMPTED, 6),
+        (k.MISSED, 16),
+    )
+    prompt("d", mon + timedelta(hours=3), (k.NATURAL, 0))
+    prompt("e", mon + timedelta(hours=4), (k.PROMPTED, 0), (k.SKIPPED, 1))
+    tue = SEEDED_MONDAY + timedelta(days=1, hours=8)
+    store.add_event(Event(k.PAUSED, tue, None, (tue + timedelta(hours=10)).isoformat()))
+    store.add_event(Event(k.RESUMED, tue + timedelta(hours=10), None, "pause ended"))
+    late = datetime(2025, 3, 5, 23, 50, tzinfo=timezone(timedelta(hours=-5)))
+    prompt("f", late, (k.PROMPTED, 0), (k.STARTED, 6), (k.COMPLETED, 8))
+    store.close()
+
+
+def test_report_json_and_csv_agree(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_week(home)
+    assert main(["report", "--week", "2025-W10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    mon, tue, wed, thu = report["days"][:4]
+    assert (mon["prompted"], mon["completed"], mon["natural"], mon["snoozed"]) == (5, 2, 1, 2)
+    assert (mon["skipped"], mon["missed"], mon["adherence"]) == (1, 1, 0.6)
+    assert mon["movement_minutes"] == 4
+    assert tue["status"] == "paused" and tue["adherence"] is None
+    assert (wed["completed"], thu["prompted"]) == (1, 0)  # local day, not the UTC one
+    assert [d["status"] for d in report["days"][5:]] == ["day off", "day off"]
+    assert report["totals"]["prompted"] == 6 and report["totals"]["adherence"] == pytest.approx(
+        4 / 6, abs=1e-4
+    )
+
+    target = tmp_path / "events.csv"
+    assert main(["export", "--csv", str(target)]) == 0
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    for day in report["days"]:
+        for kind in ("completed", "natural", "snoozed", "skipped", "missed"):
+            counted = sum(r["day"] == day["date"] and r["kind"] == kind for r in rows)
+            assert counted == day[kind], (day["date"], kind)
+    assert {r["exercise"] for r in rows if r["prompt"]} == {"'-neck"}
+
+    capsys.readouterr()
+    assert main(["report", "--week", "2025-W10"]) == 0
+    out = capsys.readouterr().out
+    assert "Adherence:   67% of breaks taken, goal 80%" in out
+    table = {
+        line.split()[0] + line.split()[1]: line.split()
+        for line in out.splitlines()
+        if line[:3] in ("Mon", "Tue", "Wed", "Sat")
+    }
+    assert table["Mon03"][3:10] == ["5", "2", "1", "2", "1", "1", "60%"]
+    assert table["Tue04"][-3] == "paused"
+    assert table["Sat08"][-4:-2] == ["day", "off"]
