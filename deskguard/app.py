@@ -158,11 +158,18 @@ class Controller(QObject):
         return until
 
     def show_summary(self) -> None:
-        from deskguard.ui.summary import SummaryDialog  # only built when asked for
+        from deskguard.core.stats import WeekSource
+        from deskguard.ui.weekly_chart import WeeklyChartWindow  # QtCharts loads only now
 
         if self._summary is None:
-            self._summary = SummaryDialog()
-        self._summary.show_report(self.week_report())
+            source = WeekSource(
+                self.store,
+                self.planner.settings,
+                today=lambda: self.clock.now().astimezone(self.tz).date(),
+            )
+            self._summary = WeeklyChartWindow(source)
+        self._summary.source.settings = self.planner.settings  # the goal may have changed
+        self._summary.this_week()  # read afresh from the database on every show
         self._summary.show()
         self._summary.raise_()
         self._summary.activateWindow()
@@ -171,7 +178,9 @@ class Controller(QObject):
         today = self.clock.now().astimezone(self.tz).date()
         monday = today - timedelta(days=today.weekday())
         start, end = query_range(monday)
-        return week_report(self.store.events_between(start, end), monday, self.planner.settings)
+        events = self.store.events_between(start, end)
+        settings = self.planner.settings
+        return week_report(events, monday, settings, history=self.store, today=today)
 
     # ---- IPC --------------------------------------------------------------------------
     def handle(self, cmd: str, args: dict[str, Any]) -> dict[str, Any]:

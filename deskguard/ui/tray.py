@@ -101,7 +101,7 @@ class TrayActions(QObject):
             self.pause_actions.append(action)
         self.resume_action = QAction("Resume", self)
         self.resume_action.triggered.connect(self.resume)
-        self.summary_action = QAction("This week's summary…", self)
+        self.summary_action = QAction("This week…", self)
         self.summary_action.triggered.connect(self.show_summary)
         self.quit_action = QAction("Quit DeskGuard", self)
         self.quit_action.triggered.connect(self.quit)

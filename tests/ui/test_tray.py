@@ -43,7 +43,7 @@ def test_menu_has_every_control(qtbot: QtBot) -> None:
         "Snooze 5 min",
         "Pause",
         "Resume",
-        "This week's summary…",
+        "This week…",
         "Quit DeskGuard",
     ]
     assert [a.text() for a in actions.pause_menu.actions()] == [
