@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from deskguard.adapters.content import load_library
+from deskguard.adapters.content import Library, load_library, resources_dir
 from deskguard.core.model import Settings
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -43,6 +43,13 @@ def dark_palette() -> QPalette:
         (QPalette.ColorRole.ToolTipText, text),
     ):
         p.setColor(role, color)
+    muted = QColor("#6c757d")
+    for role in (
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+    ):
+        p.setColor(QPalette.ColorGroup.Disabled, role, muted)
     return p
 
 
@@ -73,13 +80,19 @@ def main() -> int:
     return 0
 
 
-def render_all(library, out: Path, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def render_all(library: Library, out: Path, suffix: str) -> None:
+    from deskguard.core.checklist import ChecklistResult, Score
+    from deskguard.ui.checklist import ChecklistDialog
+    from deskguard.ui.first_run import FirstRunDialog
     from deskguard.ui.library import LibraryWindow
+    from deskguard.ui.red_flags import RedFlagsDialog
 
+    icon = QIcon(str(resources_dir() / "icons" / "deskguard.svg"))
     pictures = {e.id: library.picture_path(e) for e in library.exercises}
     clock = [NOW]
+
     lib = LibraryWindow(
-        library.exercises, library.avoid, pictures, {"squat"}, lambda: clock[0]
+        library.exercises, library.avoid, pictures, {"squat"}, lambda: clock[0], icon
     )
     save(lib, out, f"library-list{suffix}")
     lib.show_exercise("seated-hamstring-stretch")
@@ -89,6 +102,7 @@ def render_all(library, out: Path, suffix: str) -> None:  # type: ignore[no-unty
     lib.hold.tick()
     save(lib, out, f"library-hold-running{suffix}")
     lib.hold.stop()
+    clock[0] = NOW
     lib.show_exercise("squat")
     save(lib, out, f"library-detail-excluded{suffix}")
     lib.show_avoid("toe-touches")
@@ -96,8 +110,39 @@ def render_all(library, out: Path, suffix: str) -> None:  # type: ignore[no-unty
     lib.search.setText("hamstring")
     lib.desk_only.setChecked(True)
     save(lib, out, f"library-filtered{suffix}")
+    lib.search.setText("no such thing")
+    save(lib, out, f"library-no-match{suffix}")
     lib.close()
-    _ = (date, Settings)
+
+    workstation = library.checklist("workstation")
+    last = ChecklistResult(
+        "workstation",
+        NOW - timedelta(days=12),
+        {"feet-flat": True, "lumbar-support": True},
+        Score(2, len(workstation.items)),
+    )
+    dialog = ChecklistDialog(workstation, lambda: NOW, last, icon)
+    save(dialog, out, f"checklist-workstation{suffix}")
+    dialog.close()
+    movement = ChecklistDialog(library.checklist("movement"), lambda: NOW, None, icon)
+    save(movement, out, f"checklist-movement-first-time{suffix}")
+    movement.close()
+
+    flags = RedFlagsDialog(library.red_flags, library.disclaimer, icon)
+    save(flags, out, f"red-flags{suffix}")
+    flags.close()
+
+    welcome = FirstRunDialog(
+        Settings(), library.red_flags, library.disclaimer, workstation, lambda: NOW, icon
+    )
+    for index in range(welcome.pages.count()):
+        welcome.go_to(index)
+        save(welcome, out, f"first-run-{index + 1}{suffix}")
+    welcome.go_to(2)
+    welcome.end_time.setTime(welcome.start_time.time().addSecs(-3600))
+    welcome.interval.setValue(90)
+    save(welcome, out, f"first-run-3-invalid{suffix}")
+    welcome.close()
 
 
 if __name__ == "__main__":

@@ -143,7 +143,8 @@ def test_keyboard_moves_through_the_list(qtbot: QtBot, window: LibraryWindow) ->
 def test_ctrl_f_focuses_search_and_esc_clears_then_closes(
     qtbot: QtBot, window: LibraryWindow
 ) -> None:
-    window.activateWindow()
+    with qtbot.waitActive(window, timeout=1000):  # shortcuts belong to the active window
+        window.activateWindow()
     window.list.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.search
