@@ -18,6 +18,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
+
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.model import WEEKDAY_NAMES, Settings
 
@@ -111,7 +115,8 @@ def default_settings_text() -> str:
     return "\n".join(
         [
             "# DeskGuard settings.",
-            "# DeskGuard reads this file when it starts: restart it after editing.",
+            "# DeskGuard reads this file when it starts: restart it after editing by hand.",
+            "# The Settings window (tray menu) changes it for you and keeps your comments.",
             "# Each setting notes its allowed range. A value outside it is reported and that",
             "# setting alone falls back to its default. Delete this file to get the defaults back.",
             "",
@@ -130,6 +135,7 @@ def default_settings_text() -> str:
             line("snooze_minutes"),
             line("snooze_limit"),
             line("response_window_minutes"),
+            line("defer_cap_minutes"),
             "",
             "[goals]",
             line("adherence_goal"),
@@ -140,19 +146,7 @@ def default_settings_text() -> str:
 
 def _write_defaults(path: Path) -> None:
     ensure_private_dir(path.parent)
-    # Write a temp file and rename, so a crash never leaves a half-written settings file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(default_settings_text().encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _atomic_write(path, default_settings_text())
 
 
 def _decode_error(path: Path, err: tomllib.TOMLDecodeError) -> str:
@@ -218,6 +212,18 @@ def _parse_days(value: object) -> tuple[frozenset[int] | None, str]:
     return frozenset(i for v in value if (i := _day_index(v)) is not None), ""
 
 
+def _int_problem(spec: _IntKey, value: object) -> str | None:
+    """None when `value` is allowed, else what is allowed."""
+    # bool is an int subclass in Python, but `true` is no number of minutes.
+    if isinstance(value, int) and not isinstance(value, bool) and spec.low <= value <= spec.high:
+        return None
+    return f"a whole number from {spec.low} to {spec.high}"
+
+
+def _order_problem(start: time, end: time) -> str:
+    return f"schedule.work_start ({_hhmm(start)}) must be before schedule.work_end ({_hhmm(end)})"
+
+
 def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
     defaults = Settings()
     changes: dict[str, Any] = {}
@@ -242,18 +248,11 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
         for key, value in table.items():
             name = f"{section}.{key}"
             if (section, key) in _INTS:
-                spec = _INTS[(section, key)]
-                allowed = f"a whole number from {spec.low} to {spec.high}"
-                default = getattr(defaults, key)
-                # bool is an int subclass in Python, but `true` is no number of minutes.
-                if (
-                    isinstance(value, int)
-                    and not isinstance(value, bool)
-                    and (spec.low <= value <= spec.high)
-                ):
+                allowed_or_none = _int_problem(_INTS[(section, key)], value)
+                if allowed_or_none is None:
                     changes[key] = value
                 else:
-                    bad(name, value, allowed, str(default))
+                    bad(name, value, allowed_or_none, str(getattr(defaults, key)))
             elif key == "working_days" and section == "schedule":
                 days, why = _parse_days(value)
                 if days is None:
@@ -276,9 +275,8 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
     end = changes.get("work_end", defaults.work_end)
     if start >= end:
         problems.append(
-            f"{path}: schedule.work_start ({_hhmm(start)}) must be before schedule.work_end "
-            f"({_hhmm(end)}); using the defaults, {_hhmm(defaults.work_start)} to "
-            f"{_hhmm(defaults.work_end)}."
+            f"{path}: {_order_problem(start, end)}; using the defaults, "
+            f"{_hhmm(defaults.work_start)} to {_hhmm(defaults.work_end)}."
         )
         changes.pop("work_start", None)
         changes.pop("work_end", None)
@@ -318,3 +316,247 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     if data is None:
         return Settings(), [problem or f"{path} could not be read. {_KEEP_NOTE}"]
     return _validate(data, path)
+
+
+# ---- the settings window: per-field checks and saving --------------------------------
+
+# Every Settings field and the [section] it lives in, in the order of the default file.
+FIELD_SECTIONS: dict[str, str] = {
+    "interval_minutes": "schedule",
+    "working_days": "schedule",
+    "work_start": "schedule",
+    "work_end": "schedule",
+    **{k.key: k.section for k in _INT_KEYS if k.section != "schedule"},
+}
+
+
+class SettingsSaveError(Exception):
+    """The settings could not be written; the message is a sentence for the user."""
+
+
+def int_ranges() -> dict[str, tuple[int, int]]:
+    """Allowed (low, high) of every whole-number setting, by Settings field name."""
+    return {k.key: (k.low, k.high) for k in _INT_KEYS}
+
+
+def validate_field(
+    section: str, key: str, value: object, settings: Settings | None = None
+) -> str | None:
+    """None if `value` may be saved as `section.key`, else what is wrong, in load_settings' words.
+
+    `value` is either what the TOML file would hold ("09:00", ["mon", "tue"]) or the
+    Settings type (time, frozenset of weekday numbers). With `settings`, work_start and
+    work_end are also checked against the other end of the working day.
+    """
+    name = f"{section}.{key}"
+    if (section, key) in _INTS:
+        allowed = _int_problem(_INTS[(section, key)], value)
+        return None if allowed is None else f"{name} = {_show(value)} is not allowed ({allowed})."
+    if (section, key) == ("schedule", "working_days"):
+        if isinstance(value, (set, frozenset)) and all(
+            isinstance(d, int) and 0 <= d < len(WEEKDAY_NAMES) for d in value
+        ):
+            value = _day_names(frozenset(value))
+        days, why = _parse_days(value)
+        if days is None:
+            allowed = f"{why}; use " + ", ".join(WEEKDAY_NAMES)
+            return f"{name} = {_show(value)} is not allowed ({allowed})."
+        return None
+    if (section, key) in (("schedule", "work_start"), ("schedule", "work_end")):
+        parsed = _parse_time(value)
+        if parsed is None:
+            return f'{name} = {_show(value)} is not allowed (a 24-hour time "HH:MM").'
+        if settings is not None:
+            start = parsed if key == "work_start" else settings.work_start
+            end = parsed if key == "work_end" else settings.work_end
+            if start >= end:
+                return f"{_order_problem(start, end)}."
+        return None
+    return f"unknown setting {name}{_hint_for(key, section)}."
+
+
+def validate_setting(name: str, value: object, settings: Settings) -> str | None:
+    """validate_field by Settings field name: what the settings window calls per field."""
+    return validate_field(FIELD_SECTIONS.get(name, "?"), name, value, settings)
+
+
+def _problems(settings: Settings) -> list[str]:
+    seen: list[str] = []
+    for name in FIELD_SECTIONS:
+        problem = validate_setting(name, getattr(settings, name), settings)
+        if problem and problem not in seen:
+            seen.append(problem)
+    return seen
+
+
+def _toml_value(name: str, value: object) -> object:
+    if name == "working_days":
+        assert isinstance(value, frozenset)
+        return _day_names(value)
+    if isinstance(value, time):
+        return _hhmm(value)
+    return value
+
+
+def _same(name: str, stored: object, value: object) -> bool:
+    """Does the file already say `value`? ("Monday" is "mon"; 09:00:00 is "09:00".)"""
+    if name == "working_days":
+        return _parse_days(stored)[0] == value
+    if name in ("work_start", "work_end"):
+        return _parse_time(stored) == value
+    return type(stored) is int and stored == value
+
+
+def _is_table(item: object) -> bool:
+    return isinstance(item, (tomlkit.items.Table, tomlkit.items.InlineTable)) or (
+        type(item).__name__ == "OutOfOrderTableProxy"
+    )
+
+
+def _default_lines(defaults: Any, section: str, key: str) -> tuple[list[str], Any]:
+    """The comment lines above `key` in the default file, and its item (with end comment)."""
+    body = defaults[section].value.body
+    index = next(i for i, (k, _) in enumerate(body) if k is not None and k.key == key)
+    comments: list[str] = []
+    for k, item in reversed(body[:index]):
+        if k is not None or not isinstance(item, tomlkit.items.Comment):
+            break
+        comments.insert(0, item.as_string().strip().removeprefix("#").strip())
+    return comments, body[index][1]
+
+
+def _append_to_table(table: Any, additions: list[tuple[str | None, Any]]) -> None:
+    """Add items after the table's last line rather than after its trailing blank lines."""
+    if not isinstance(table, tomlkit.items.Table):  # inline, or split over several headers
+        for key, item in additions:
+            if key is not None:
+                table[key] = item
+        return
+    body = table.value.body
+    trailing: list[Any] = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], tomlkit.items.Whitespace):
+        trailing.insert(0, body.pop())
+    for key, item in additions:
+        if key is None:
+            table.add(item)
+        else:
+            table.add(key, item)
+    body.extend(trailing)
+
+
+def _new_item(name: str, value: object, template: Any) -> Any:
+    item = tomlkit.item(_toml_value(name, value))
+    comment = template.trivia.comment
+    if comment:
+        width = len(f"{name} = {template.as_string()}") + len(template.trivia.comment_ws)
+        text = f"{name} = {item.as_string()}"
+        item.trivia.comment_ws = " " * max(1, width - len(text))
+        item.trivia.comment = comment
+    return item
+
+
+def _update(doc: Any, settings: Settings) -> None:
+    defaults = tomlkit.parse(default_settings_text())
+    for section in _SECTIONS:
+        names = [n for n, s in FIELD_SECTIONS.items() if s == section]
+        table = doc.get(section)
+        if table is not None and not _is_table(table):
+            del doc[section]  # e.g. `breaks = 3`: load_settings ignored it; make it a section
+            table = None
+        additions: list[tuple[str | None, Any]] = []
+        for name in names:
+            value = getattr(settings, name)
+            if table is not None and name in table:
+                stored = table[name]
+                plain = stored.unwrap() if hasattr(stored, "unwrap") else stored
+                if _same(name, plain, value):
+                    continue  # untouched: the user's spelling and layout stay
+                if isinstance(stored, tomlkit.items.Time):
+                    table[name] = value  # they wrote a TOML time; keep writing one
+                else:
+                    table[name] = _toml_value(name, value)
+                continue
+            comments, template = _default_lines(defaults, section, name)
+            additions += [(None, tomlkit.comment(c)) for c in comments]
+            additions.append((name, _new_item(name, value, template)))
+        if table is None:
+            table = tomlkit.table()
+            for key, item in additions:
+                if key is None:
+                    table.add(item)
+                else:
+                    table.add(key, item)
+            text = doc.as_string()
+            if text.strip():  # a blank line before the new [section]
+                for _ in range(2 - len(text) + len(text.rstrip("\n"))):
+                    doc.add(tomlkit.nl())
+            doc.add(section, table)
+        elif additions:
+            _append_to_table(table, additions)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    # Write a temp file and rename, so a crash never leaves a half-written settings file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write `settings` into the TOML file at `path`, keeping the user's comments and layout.
+
+    Only keys whose value changed are rewritten; missing keys and sections are added with
+    the default file's comments; unknown keys are left alone. The file is replaced
+    atomically (mode 0600). A link is followed, so dotfile setups keep their link.
+
+    Raises ValueError (with load_settings' wording) for a value that is not allowed, and
+    SettingsSaveError when the existing file cannot be read or parsed: it is never
+    overwritten then, because that would lose what the user wrote.
+    """
+    problems = _problems(settings)
+    if problems:
+        raise ValueError(" ".join(problems))
+    target = path
+    if path.is_symlink():
+        if not path.exists():
+            raise SettingsSaveError(
+                f"{path} is a link to a missing file; the settings were not saved."
+            )
+        target = path.resolve()
+    if target.exists():
+        try:
+            text = target.read_bytes().decode("utf-8-sig")
+        except OSError as e:
+            raise SettingsSaveError(
+                f"{path} could not be read ({e.strerror or e}); the settings were not saved."
+            ) from e
+        except UnicodeDecodeError as e:
+            raise SettingsSaveError(
+                f"{path} is not valid UTF-8 text; fix or delete it. The settings were not saved."
+            ) from e
+        try:
+            tomllib.loads(text)  # the reader's verdict counts; tomlkit is more forgiving
+            doc = tomlkit.parse(text)
+        except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as e:
+            reason = _decode_error(path, e) if isinstance(e, tomllib.TOMLDecodeError) else str(e)
+            raise SettingsSaveError(
+                f"{reason.removesuffix(' ' + _KEEP_NOTE)} Fix or delete the file; "
+                "the settings were not saved."
+            ) from e
+    else:
+        ensure_private_dir(target.parent)
+        text = ""
+        doc = tomlkit.parse(default_settings_text())
+    _update(doc, settings)
+    new_text = tomlkit.dumps(doc)
+    if new_text != text:
+        _atomic_write(target, new_text)
