@@ -40,6 +40,12 @@ def test_never_the_one_just_shown() -> None:
     assert all(x != y for x, y in pairwise(day))
 
 
+def test_just_shown_loses_even_when_its_kind_is_the_least_used() -> None:
+    pool = [ex("s1"), ex("s2"), ex("m", "mobility")]
+    # Mobility is used least today, but "m" was the last prompt: a stretch comes next.
+    assert pick_exercise(pool, ["s1", "s2", "m"]) == ex("s1")
+
+
 def test_the_only_one_left_may_repeat() -> None:
     assert pick_exercise([ex("a")], ["a"]) == ex("a")
 
