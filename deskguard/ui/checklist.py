@@ -109,7 +109,7 @@ class ChecklistForm(QWidget):
                 line = QFrame()
                 line.setFrameShape(QFrame.Shape.HLine)
                 line.setFrameShadow(QFrame.Shadow.Plain)
-                line.setStyleSheet("color: palette(midlight);")
+                line.setStyleSheet("color: palette(mid);")
                 items.addWidget(line)
             items.addWidget(row)
             row.box.toggled.connect(self._on_toggled)

@@ -368,7 +368,7 @@ class LibraryWindow(QWidget):
         self.list.setUniformItemSizes(False)
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.no_match = _label(self.tr("Nothing matches. Clear the search or the filters."))
-        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.no_match.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
         self.no_match.hide()
         self.count = _label(muted=True)
@@ -384,7 +384,7 @@ class LibraryWindow(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.desk_only)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.no_match)
+        layout.addWidget(self.no_match, 1)
         layout.addWidget(self.count)
         return box
 
@@ -593,6 +593,7 @@ class LibraryWindow(QWidget):
         )
         nothing = exercises + shown["avoid"] == 0
         self.no_match.setVisible(nothing)
+        self.list.setVisible(not nothing)
         current = self.list.currentItem()
         if current is None or current.isHidden():
             self._select_first()
