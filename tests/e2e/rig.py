@@ -242,12 +242,18 @@ printf '%s\n' "$DBUS_SESSION_BUS_ADDRESS" > bus.tmp && mv bus.tmp bus
 display=""
 for n in $(seq {first} {last}); do
     [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] && continue
-    Xvfb ":$n" -screen 0 {screen} -nolisten tcp > xvfb.log 2>&1 &
+    # -noreset: by default the server resets when its last client leaves (our own
+    # xdpyinfo probe, or another rig's probe racing for the same number), and a client
+    # connecting during the reset gets "cannot open display".
+    Xvfb ":$n" -screen 0 {screen} -nolisten tcp -noreset > xvfb.log 2>&1 &
     xvfb=$!
     for _ in $(seq 1 200); do
         kill -0 "$xvfb" 2>/dev/null || break          # lost a race for :$n: next one
         if xdpyinfo -display ":$n" > /dev/null 2>&1; then
-            kill -0 "$xvfb" 2>/dev/null && display=":$n"
+            # Another rig may have started its Xvfb on :$n a moment before ours, which
+            # then answered: the display is ours only if the lock names our Xvfb.
+            owner=$(tr -dc 0-9 < "/tmp/.X$n-lock" 2>/dev/null)
+            [ "$owner" = "$xvfb" ] && kill -0 "$xvfb" 2>/dev/null && display=":$n"
             break
         fi
         sleep 0.05
@@ -270,6 +276,20 @@ fi
 echo "$display" > display.tmp && mv display.tmp display
 wait
 """
+
+# What one start-up attempt leaves behind (cleared before the next attempt).
+_STATE_FILES = (
+    "bus",
+    "display",
+    "xvfb.pid",
+    "trayer.pid",
+    "dunst.pid",
+    "xvfb.log",
+    "trayer.log",
+    "dunst.log",
+    "notifications.log",
+    "session.out",
+)
 
 _DUNSTRC = """[global]
     font = DejaVu Sans 10
@@ -350,11 +370,25 @@ class Rig:
         self.close()
 
     # ---- start-up ----------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, attempts: int = 3) -> None:
+        """Bring the rig up; a start-up that fails (e.g. a display race) is retried."""
         missing = missing_tools()
         if missing:
             raise RigUnavailable(unavailable_reason(missing))
         self._x11 = _X11()
+        for attempt in range(1, attempts + 1):
+            try:
+                self._start_once()
+                return
+            except RigError as err:
+                if attempt == attempts:
+                    raise
+                print(f"rig start-up attempt {attempt} failed, retrying: {err}", file=sys.stderr)
+                self._stop_session()
+                for name in _STATE_FILES:
+                    (self.dir / name).unlink(missing_ok=True)
+
+    def _start_once(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         log_script = self.dir / "log-notification.sh"
         log_script.write_text(_LOG_SCRIPT.format(log=shlex.quote(str(self.dunst_log))))
@@ -590,14 +624,17 @@ class Rig:
                     parts.append(f"--- {path.name}\n{text[-4000:]}")
         return "\n".join(parts)
 
+    def _stop_session(self) -> None:
+        if self.session is not None and self.pgid:
+            _kill_group(self.pgid, [self.session, *self.apps])
+            self.session = None
+
     # ---- teardown ------------------------------------------------------------------------
     def close(self) -> None:
         """End the whole process group: the session, daemons and every app started here."""
         if self._x11 is not None:
             self._x11.close()
-        if self.session is not None and self.pgid:
-            _kill_group(self.pgid, [self.session, *self.apps])
-            self.session = None
+        self._stop_session()
         if self._own_dir and os.environ.get("DESKGUARD_RIG_KEEP", "") in ("", "0"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
