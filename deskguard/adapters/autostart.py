@@ -1,0 +1,364 @@
+"""Start DeskGuard with the user's session, and stop doing so, touching only what we added.
+
+- Linux and other XDG desktops: ``$XDG_CONFIG_HOME/autostart/deskguard.desktop``.
+- Windows: the per-user Run key (``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run``).
+- macOS: a LaunchAgent plist in ``~/Library/LaunchAgents``.
+
+What DeskGuard writes is marked as its own (``X-DeskGuard-Managed=true`` in the desktop
+entry and the plist; on Windows the command it wrote is remembered under
+``HKCU\\Software\\DeskGuard``), and ``disable()`` refuses to remove anything else: a
+start-up entry the user made themselves stays exactly as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+APP_ID = "io.github.deskguard.DeskGuard"
+MARK = "X-DeskGuard-Managed"
+RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+MARK_KEY = r"Software\DeskGuard"
+RUN_VALUE = "DeskGuard"
+
+
+class AutostartError(Exception):
+    """Autostart could not be changed; the message is a sentence for the user."""
+
+
+def start_command() -> list[str]:
+    """The command that starts the app: the installed script if on PATH, else this Python."""
+    script = shutil.which("deskguard")
+    if script:
+        return [str(Path(script).absolute())]
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
+        return [sys.executable]
+    return [sys.executable, "-m", "deskguard"]
+
+
+# ---- the desktop entry's Exec line (Desktop Entry Specification, "The Exec key") ----
+
+_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def _exec_arg(arg: str) -> str:
+    arg = arg.replace("%", "%%")  # field codes start with %
+    if arg and not (_RESERVED & set(arg)):
+        return arg
+    quoted = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+    return f'"{quoted}"'
+
+
+def exec_line(argv: Sequence[str]) -> str:
+    """argv as an Exec value, with the string-level escaping of backslashes applied too."""
+    return " ".join(_exec_arg(a) for a in argv).replace("\\", "\\\\")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".deskguard-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # session managers read it; nothing secret in it
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class _Backend(Protocol):
+    def enabled(self) -> bool: ...
+    def enable(self) -> None: ...
+    def disable(self) -> None: ...
+
+
+class XdgAutostart:
+    """An XDG autostart desktop entry."""
+
+    def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
+        self.command = list(command)
+        config = env.get("XDG_CONFIG_HOME", "")
+        base = Path(config) if config and Path(config).is_absolute() else None
+        if base is None:
+            base = Path(env.get("HOME") or Path.home()) / ".config"
+        self.path = base / "autostart" / "deskguard.desktop"
+
+    def text(self) -> str:
+        return "\n".join(
+            [
+                "[Desktop Entry]",
+                "Type=Application",
+                "Name=DeskGuard",
+                "Comment=Reminds you to stand up and move during the working day",
+                f"Exec={exec_line(self.command)}",
+                "Icon=deskguard",
+                "Terminal=false",
+                "X-GNOME-Autostart-enabled=true",
+                f"{MARK}=true",
+                "",
+            ]
+        )
+
+    def _entry(self) -> dict[str, str] | None:
+        """The [Desktop Entry] keys of the file there now, or None if there is none."""
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise AutostartError(f"{self.path} could not be read ({e.strerror or e}).") from e
+        keys: dict[str, str] = {}
+        group = ""
+        for raw in text.splitlines():
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                group = line[1:-1]
+            elif group == "Desktop Entry" and "=" in line and not line.startswith("#"):
+                key, value = line.split("=", 1)
+                keys.setdefault(key.strip(), value.strip())
+        return keys
+
+    def ours(self) -> bool:
+        entry = self._entry()
+        return entry is not None and entry.get(MARK, "").lower() == "true"
+
+    def enabled(self) -> bool:
+        entry = self._entry()
+        if entry is None:
+            return False
+        return not (
+            entry.get("Hidden", "").lower() == "true"
+            or entry.get("X-GNOME-Autostart-enabled", "").lower() == "false"
+        )
+
+    def enable(self) -> None:
+        if self._entry() is not None and not self.ours():
+            if self.enabled():
+                return  # the user's own entry already starts it; leave it be
+            raise AutostartError(
+                f"{self.path} was not written by DeskGuard and turns autostart off; "
+                "DeskGuard left it alone. Remove or edit it yourself."
+            )
+        try:
+            _write_private(self.path, self.text().encode("utf-8"))
+        except OSError as e:
+            raise AutostartError(f"{self.path} could not be written ({e.strerror or e}).") from e
+
+    def disable(self) -> None:
+        if self._entry() is None:
+            return
+        if not self.ours():
+            raise AutostartError(
+                f"{self.path} was not written by DeskGuard, so DeskGuard did not remove it. "
+                "Delete it yourself to stop DeskGuard starting with your session."
+            )
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise AutostartError(f"{self.path} could not be removed ({e.strerror or e}).") from e
+
+
+class LaunchAgentAutostart:
+    """A macOS LaunchAgent, loaded by launchd at the next login."""
+
+    def __init__(self, command: Sequence[str], home: Path) -> None:
+        self.command = list(command)
+        self.path = home / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
+
+    def plist(self) -> dict[str, Any]:
+        return {
+            "Label": APP_ID,
+            "ProgramArguments": self.command,
+            "RunAtLoad": True,
+            "ProcessType": "Interactive",
+            MARK: True,
+        }
+
+    def _read(self) -> dict[str, Any] | None:
+        try:
+            with self.path.open("rb") as f:
+                data = plistlib.load(f)
+        except FileNotFoundError:
+            return None
+        except (OSError, plistlib.InvalidFileException, ValueError) as e:
+            raise AutostartError(f"{self.path} could not be read ({e}).") from e
+        return data if isinstance(data, dict) else {}
+
+    def ours(self) -> bool:
+        data = self._read()
+        return data is not None and data.get(MARK) is True
+
+    def enabled(self) -> bool:
+        data = self._read()
+        return data is not None and not data.get("Disabled", False)
+
+    def enable(self) -> None:
+        if self._read() is not None and not self.ours():
+            if self.enabled():
+                return
+            raise AutostartError(
+                f"{self.path} was not written by DeskGuard and is disabled; "
+                "DeskGuard left it alone."
+            )
+        try:
+            _write_private(self.path, plistlib.dumps(self.plist()))
+        except OSError as e:
+            raise AutostartError(f"{self.path} could not be written ({e.strerror or e}).") from e
+
+    def disable(self) -> None:
+        if self._read() is None:
+            return
+        if not self.ours():
+            raise AutostartError(
+                f"{self.path} was not written by DeskGuard, so DeskGuard did not remove it."
+            )
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+class Registry(Protocol):
+    """The few winreg calls used, so tests can hand in a fake."""
+
+    HKEY_CURRENT_USER: Any
+    KEY_READ: int
+    KEY_SET_VALUE: int
+    REG_SZ: int
+
+    def OpenKey(self, key: Any, sub_key: str, reserved: int = 0, access: int = ...) -> Any: ...
+    def CreateKey(self, key: Any, sub_key: str) -> Any: ...
+    def QueryValueEx(self, key: Any, name: str) -> tuple[Any, int]: ...
+    def SetValueEx(self, key: Any, name: str, reserved: int, type: int, value: Any) -> None: ...
+    def DeleteValue(self, key: Any, name: str) -> None: ...
+    def CloseKey(self, key: Any) -> None: ...
+
+
+class RunKeyAutostart:
+    """A value in the per-user Run key; what was written is remembered in MARK_KEY."""
+
+    def __init__(self, command: Sequence[str], registry: Registry) -> None:
+        self.command_line = subprocess.list2cmdline(list(command))
+        self.reg = registry
+
+    def _get(self, sub_key: str, name: str) -> str | None:
+        try:
+            key = self.reg.OpenKey(self.reg.HKEY_CURRENT_USER, sub_key, 0, self.reg.KEY_READ)
+        except OSError:
+            return None
+        try:
+            value, _kind = self.reg.QueryValueEx(key, name)
+        except OSError:
+            return None
+        finally:
+            self.reg.CloseKey(key)
+        return str(value)
+
+    def _set(self, sub_key: str, name: str, value: str) -> None:
+        key = self.reg.CreateKey(self.reg.HKEY_CURRENT_USER, sub_key)
+        try:
+            self.reg.SetValueEx(key, name, 0, self.reg.REG_SZ, value)
+        finally:
+            self.reg.CloseKey(key)
+
+    def _delete(self, sub_key: str, name: str) -> None:
+        try:
+            key = self.reg.OpenKey(self.reg.HKEY_CURRENT_USER, sub_key, 0, self.reg.KEY_SET_VALUE)
+        except OSError:
+            return
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                self.reg.DeleteValue(key, name)
+        finally:
+            self.reg.CloseKey(key)
+
+    def ours(self) -> bool:
+        current = self._get(RUN_KEY, RUN_VALUE)
+        return current is not None and current == self._get(MARK_KEY, "AutostartCommand")
+
+    def enabled(self) -> bool:
+        return self._get(RUN_KEY, RUN_VALUE) is not None
+
+    def enable(self) -> None:
+        if self.enabled() and not self.ours():
+            return  # a Run value the user made: it already starts DeskGuard; leave it
+        try:
+            self._set(RUN_KEY, RUN_VALUE, self.command_line)
+            self._set(MARK_KEY, "AutostartCommand", self.command_line)
+        except OSError as e:
+            raise AutostartError(f"the Run key could not be written ({e}).") from e
+
+    def disable(self) -> None:
+        if not self.enabled():
+            return
+        if not self.ours():
+            raise AutostartError(
+                f"The Run value {RUN_VALUE!r} was not written by DeskGuard, "
+                "so DeskGuard did not remove it."
+            )
+        try:
+            self._delete(RUN_KEY, RUN_VALUE)
+            self._delete(MARK_KEY, "AutostartCommand")
+        except OSError as e:
+            raise AutostartError(f"the Run key could not be changed ({e}).") from e
+
+
+class Autostart:
+    """Whether DeskGuard starts with the user's session, on this platform."""
+
+    def __init__(
+        self,
+        *,
+        command: Sequence[str] | None = None,
+        platform: str | None = None,
+        env: Mapping[str, str] | None = None,
+        home: Path | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        command = list(command) if command is not None else start_command()
+        platform = platform or sys.platform
+        self.backend: _Backend
+        if platform == "win32":
+            if registry is None:
+                import winreg
+
+                registry = winreg  # type: ignore[assignment]
+            assert registry is not None
+            self.backend = RunKeyAutostart(command, registry)
+        elif platform == "darwin":
+            self.backend = LaunchAgentAutostart(command, home or Path.home())
+        else:
+            self.backend = XdgAutostart(command, os.environ if env is None else env)
+
+    @property
+    def location(self) -> str:
+        path = getattr(self.backend, "path", None)
+        return str(path) if path is not None else f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
+
+    def enabled(self) -> bool:
+        return self.backend.enabled()
+
+    def enable(self) -> None:
+        self.backend.enable()
+
+    def disable(self) -> None:
+        self.backend.disable()
+
+    def set(self, on: bool) -> None:
+        """enable() or disable(): what the settings window's checkbox calls."""
+        if on:
+            self.enable()
+        else:
+            self.disable()
