@@ -178,7 +178,7 @@ class Controller(QObject):
         today = self.clock.now().astimezone(self.tz).date()
         monday = today - timedelta(days=today.weekday())
         start, end = query_range(monday)
-        events = self.store.events_between(start, end)
+        events = self.store.events_in_range(start, end)
         settings = self.planner.settings
         return week_report(events, monday, settings, history=self.store, today=today)
 

@@ -161,7 +161,7 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
 
     today = date.today()
     monday = monday_of(today) if week is None else week_start(week)
-    events = store.events_between(*query_range(monday))
+    events = store.events_in_range(*query_range(monday))
     report = week_report(events, monday, settings, history=store, today=today)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))

@@ -419,6 +419,30 @@ class Store:
         )
         return [_prompt_from_row(r) for r in rows]
 
+    def events_in_range(self, start: datetime, end: datetime) -> list[Event]:
+        """The same events as `events_between`, decoded faster for the stats.
+
+        A week on a busy ten-year log is thousands of rows: the covering index of schema
+        version 4 reads them in order, and each offset's tzinfo is built once per call.
+        """
+        lo, _ = _encode(start, "start")
+        hi, _ = _encode(end, "end")
+        rows = self._query(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE at_utc >= ? AND at_utc < ?"
+            " ORDER BY at_utc, id",
+            (lo, hi),
+        )
+        zones: dict[int, timezone] = {}
+        kinds = {k.value: k for k in EventKind}
+        out: list[Event] = []
+        for kind, at_utc, offset, prompt_id, detail in rows:
+            tz = zones.get(offset)
+            if tz is None:
+                tz = zones[offset] = timezone(timedelta(minutes=offset))
+            at = datetime.fromisoformat(at_utc.removesuffix("Z") + "+00:00").astimezone(tz)
+            out.append(Event(kinds[kind], at, prompt_id, detail))
+        return out
+
     def first_event_at(self) -> datetime | None:
         """When the oldest event happened (in its own offset); None for an empty log."""
         rows = self._query(

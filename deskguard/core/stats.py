@@ -51,7 +51,9 @@ TREND_WEEKS = 12
 class EventReader(Protocol):
     """What the stats need from the event log (the SQLite store implements it)."""
 
-    def events_between(self, start: datetime, end: datetime) -> list[Event]: ...
+    def events_in_range(self, start: datetime, end: datetime) -> list[Event]:
+        """Events with start <= at < end, in time order."""
+        ...
 
     def prompts_between(self, start: datetime, end: datetime) -> list[Prompt]: ...
 
@@ -477,7 +479,7 @@ def week_report(
     if history is not None:
         before = monday - timedelta(days=7)
         previous = day_rows(
-            history.events_between(*query_range(before)),
+            history.events_in_range(*query_range(before)),
             before,
             monday - timedelta(days=1),
             settings,
@@ -507,7 +509,7 @@ def _streak_before(history: EventReader, day: date, settings: Settings, goal: in
     end = day - timedelta(days=1)
     while end >= stop:
         start = end - timedelta(days=7 * STREAK_CHUNK_WEEKS - 1)
-        rows = day_rows(history.events_between(*query_range(start, end)), start, end, settings)
+        rows = day_rows(history.events_in_range(*query_range(start, end)), start, end, settings)
         more, ended = streak_of(reversed(rows), goal)
         streak += more
         if ended:
@@ -530,7 +532,9 @@ def trend(
     """
     first = last_monday - timedelta(days=7 * weeks)
     last = last_monday + timedelta(days=6)
-    rows = day_rows(history.events_between(*query_range(first, last)), first, last, settings, today)
+    rows = day_rows(
+        history.events_in_range(*query_range(first, last)), first, last, settings, today
+    )
     reports = [
         WeekReport(iso_week(rows[i].date), rows[i : i + 7], goal=settings.adherence_goal)
         for i in range(0, len(rows), 7)
@@ -603,7 +607,7 @@ class WeekSource:
         return None if first is None else monday_of(first.date())
 
     def week(self, monday: date) -> WeekReport:
-        events = self.history.events_between(*query_range(monday))
+        events = self.history.events_in_range(*query_range(monday))
         return week_report(events, monday, self.settings, history=self.history, today=self.today())
 
     def trend(self, last_monday: date, weeks: int = TREND_WEEKS) -> list[WeekReport]:
@@ -619,7 +623,7 @@ class WeekSource:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         count = 0
-        for row in event_csv_rows(self.history.events_between(start, end), prompts):
+        for row in event_csv_rows(self.history.events_in_range(start, end), prompts):
             if monday.isoformat() <= row[-1] <= sunday.isoformat():
                 writer.writerow(row)
                 count += 1

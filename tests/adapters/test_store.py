@@ -641,3 +641,16 @@ def test_first_event_at(store: Store) -> None:
     first = store.first_event_at()
     assert first == datetime(2026, 3, 2, 9, tzinfo=NEW_YORK)
     assert first is not None and first.utcoffset() == timedelta(hours=-5)  # its own offset
+
+
+def test_events_in_range_reads_what_events_between_reads(store: Store) -> None:
+    zones = (UTC, BERLIN, NEW_YORK, timezone(timedelta(hours=5, minutes=45)))
+    for n in range(40):
+        at = (T0 + timedelta(minutes=37 * n, microseconds=n)).astimezone(zones[n % 4])
+        store.add_event(Event(EventKind.PAUSED if n % 2 else EventKind.RESUMED, at, None, str(n)))
+    start, end = T0 + timedelta(hours=2), T0 + timedelta(hours=20)
+    fast = store.events_in_range(start, end)
+    assert fast == store.events_between(start, end) and len(fast) == 29
+    assert [e.at.utcoffset() for e in fast] == [
+        e.at.utcoffset() for e in store.events_between(start, end)
+    ]

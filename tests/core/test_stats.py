@@ -41,7 +41,7 @@ class FakeReader:
         self.checks = checks or []
         self.reads: list[tuple[datetime, datetime]] = []
 
-    def events_between(self, start: datetime, end: datetime) -> list[Event]:
+    def events_in_range(self, start: datetime, end: datetime) -> list[Event]:
         self.reads.append((start, end))
         return [e for e in self.events if start <= e.at < end]
 
@@ -252,13 +252,13 @@ def test_week_report_follows_the_streak_back_through_history() -> None:
     reader = FakeReader(events)
     today = MONDAY + timedelta(days=2)
     report = week_report(
-        reader.events_between(*query_range(MONDAY)), MONDAY, SETTINGS, history=reader, today=today
+        reader.events_in_range(*query_range(MONDAY)), MONDAY, SETTINGS, history=reader, today=today
     )
     assert report.streak == 16 * 5 + 3
     assert report.previous_adherence == 1.0 and report.change == 0.0
     assert report.previous_week == "2026-W47"
     # Without history the streak stops at Monday and there is no week before.
-    alone = week_report(reader.events_between(*query_range(MONDAY)), MONDAY, SETTINGS, today=today)
+    alone = week_report(reader.events_in_range(*query_range(MONDAY)), MONDAY, SETTINGS, today=today)
     assert (alone.streak, alone.previous_adherence, alone.change) == (3, None, None)
 
 
@@ -282,7 +282,7 @@ def test_change_from_the_week_before_in_points() -> None:
     ]
     reader = FakeReader(events, [ChecklistResult("workstation", at(MONDAY, 9), {}, Score(5, 8))])
     report = week_report(
-        reader.events_between(*query_range(MONDAY)), MONDAY, SETTINGS, history=reader
+        reader.events_in_range(*query_range(MONDAY)), MONDAY, SETTINGS, history=reader
     )
     assert report.adherence == 0.75 and report.previous_adherence == 0.5
     assert report.change == 25.0
@@ -311,7 +311,7 @@ def two_a_day(days: list[date], zones: list[tzinfo]) -> list[Event]:
 def check_seven_days(events: list[Event], monday: date) -> None:
     # The neighbouring days get events too, to catch any leaking across the week's edges.
     reader = FakeReader(events)
-    report = week_report(reader.events_between(*query_range(monday)), monday, SETTINGS)
+    report = week_report(reader.events_in_range(*query_range(monday)), monday, SETTINGS)
     assert [d.date for d in report.days] == [monday + timedelta(days=n) for n in range(7)]
     assert [(d.prompted, d.completed, d.skipped) for d in report.days] == [(2, 1, 1)] * 7
     assert report.totals.prompted == 14
@@ -366,7 +366,7 @@ def test_trend_weeks_equal_week_reports() -> None:
     assert weeks[-1].week == "2026-W48" and weeks[0].week == "2026-W37"
     for week in weeks:
         alone = week_report(
-            reader.events_between(*query_range(week.monday)), week.monday, SETTINGS, history=reader
+            reader.events_in_range(*query_range(week.monday)), week.monday, SETTINGS, history=reader
         )
         assert week.as_dict()["days"] == alone.as_dict()["days"]
         assert week.adherence == alone.adherence
@@ -395,7 +395,7 @@ def test_week_source_feeds_the_window_from_the_same_functions() -> None:
     assert source.earliest_monday() == MONDAY - timedelta(weeks=2)
     week = source.week(MONDAY)
     direct = week_report(
-        reader.events_between(*query_range(MONDAY)),
+        reader.events_in_range(*query_range(MONDAY)),
         MONDAY,
         SETTINGS,
         history=reader,
