@@ -242,24 +242,22 @@ def test_without_a_tray_host_shows_the_control_window(
     assert_clean_output(rig, app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: ControlWindow.closeEvent ignores the close, and Qt 6's "
-    "QGuiApplication.quit() is cancelled when a window refuses to close, so neither "
-    "`deskguard quit` nor the Quit action nor SIGTERM ends the app without a tray",
-)
 def test_quit_without_a_tray_host(desktop_without_tray: Rig) -> None:
+    # Regression: the control window refuses close events, which made Qt 6's
+    # QGuiApplication.quit() give up, so quit/SIGTERM did nothing without a tray.
     rig = desktop_without_tray
     app, _ = start_deskguard(rig)
     quit_app(rig, app, timeout=5)
+    assert_clean_output(rig, app)
+
+    again, _ = start_deskguard(rig)
+    again.send_signal(signal.SIGTERM)
+    assert again.wait(timeout=5) == 0, rig.output(again)
+    assert rig.cli("status").returncode == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: quitting sends close events to every window; BreakWindow.closeEvent "
-    "answers one as Skip, so an open prompt is recorded skipped instead of missed (DESIGN §2)",
-)
 def test_quit_with_an_open_prompt_records_missed(desktop: Rig) -> None:
+    # Regression: quitting closed the break window, whose close event answered Skip.
     rig = desktop
     app, _ = start_deskguard(rig)
     assert rig.cli("break-now").returncode == 0
