@@ -60,6 +60,7 @@ class Settings:
     response_window_minutes: int = 10
     defer_cap_minutes: int = 30  # a prompt held back longer than this is missed
     adherence_goal: int = 80  # percent
+    posture_checks: bool = True  # a light posture reminder halfway between breaks
 
 
 @dataclass(frozen=True)

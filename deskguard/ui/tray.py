@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
@@ -82,6 +83,13 @@ class TrayActions(QObject):
     pause = Signal(object)  # minutes, or None for "until tomorrow"
     resume = Signal()
     show_summary = Signal()
+    show_library = Signal()
+    show_checklist = Signal()
+    show_red_flags = Signal()
+    show_settings = Signal()
+    open_data_folder = Signal()
+    open_log = Signal()
+    show_about = Signal()
     quit = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -103,8 +111,22 @@ class TrayActions(QObject):
         self.resume_action.triggered.connect(self.resume)
         self.summary_action = QAction("This week…", self)
         self.summary_action.triggered.connect(self.show_summary)
+        self.library_action = self._action("Exercise library…", self.show_library)
+        self.checklist_action = self._action("Workstation check…", self.show_checklist)
+        self.red_flags_action = self._action("When to see a professional…", self.show_red_flags)
+        self.settings_action = self._action("Settings…", self.show_settings)
+        self.help_menu = QMenu("Help")
+        self.help_menu.addAction(self._action("Open data folder", self.open_data_folder))
+        self.help_menu.addAction(self._action("Open log", self.open_log))
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self._action("About DeskGuard", self.show_about))
         self.quit_action = QAction("Quit DeskGuard", self)
         self.quit_action.triggered.connect(self.quit)
+
+    def _action(self, text: str, signal: Any) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(signal)
+        return action
 
     def build_menu(self) -> QMenu:
         menu = QMenu()
@@ -116,6 +138,12 @@ class TrayActions(QObject):
         menu.addAction(self.resume_action)
         menu.addSeparator()
         menu.addAction(self.summary_action)
+        menu.addAction(self.library_action)
+        menu.addAction(self.checklist_action)
+        menu.addAction(self.red_flags_action)
+        menu.addSeparator()
+        menu.addAction(self.settings_action)
+        menu.addMenu(self.help_menu)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         return menu
@@ -184,23 +212,32 @@ class ControlWindow(QWidget):
         self.next_line.setFont(font)
         layout = QVBoxLayout(self)
         layout.addWidget(self.next_line)
+        layout.addWidget(self._tool(actions.take_break))
+        layout.addWidget(self._tool(actions.snooze_action))
+        layout.addWidget(self._menu_button("Pause", actions.pause_menu))
         for action in (
-            actions.take_break,
-            actions.snooze_action,
             actions.resume_action,
             actions.summary_action,
-            actions.quit_action,
+            actions.library_action,
+            actions.checklist_action,
+            actions.red_flags_action,
+            actions.settings_action,
         ):
             layout.addWidget(self._tool(action))
-        pause = QToolButton()
-        pause.setText("Pause")
-        pause.setMenu(actions.pause_menu)
-        pause.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        pause.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        pause.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        layout.insertWidget(3, pause)
+        layout.addWidget(self._menu_button("Help", actions.help_menu))
+        layout.addWidget(self._tool(actions.quit_action))
         layout.addWidget(self.why)
         self.setMinimumWidth(320)
+
+    def _menu_button(self, text: str, menu: QMenu) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setAccessibleName(text)
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return button
 
     def _tool(self, action: QAction) -> QToolButton:
         button = QToolButton()

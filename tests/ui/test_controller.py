@@ -16,7 +16,7 @@ from deskguard.adapters.alarm import Alarm
 from deskguard.adapters.content import load_library
 from deskguard.adapters.notify import NotifierChain
 from deskguard.adapters.store import Store
-from deskguard.app import Controller
+from deskguard.controller import Controller
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import EventKind, Settings
 from deskguard.ui.break_window import BreakWindow
@@ -30,6 +30,7 @@ MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
 class Rig:
     def __init__(self, qtbot: QtBot, tmp_path: Path) -> None:
         self.clock = FakeClock(MONDAY_9)
+        self.settings = Settings()
         self.store, _ = Store.open(tmp_path / "dg.db")
         self.notes = RecordingNotifier()
         self.actions = TrayActions()
@@ -38,7 +39,7 @@ class Rig:
         self.alarm = Alarm()
         self.controller = Controller(
             clock=self.clock,
-            settings=Settings(),
+            settings=self.settings,
             store=self.store,
             library=load_library(),
             notifier=NotifierChain([self.notes]),
@@ -59,7 +60,8 @@ class Rig:
             self.controller.tick()
 
     def kinds(self) -> list[EventKind]:
-        return [e.kind for e in self.store.iter_events()]
+        """Break events only: the posture micro-check has a test of its own."""
+        return [e.kind for e in self.store.iter_events() if e.kind is not EventKind.POSTURE_CHECK]
 
 
 @pytest.fixture
@@ -71,10 +73,11 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
 
 
 def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:
+    rig.advance(minutes=30)
     assert rig.alarm.wake_time == datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN)
-    rig.advance(minutes=45)
+    rig.advance(minutes=15)
     assert rig.window.isVisible() and not rig.window.on_break_page
-    assert rig.notes.shown and rig.notes.shown[0][0] == "Time to stand and move"
+    assert rig.notes.shown and rig.notes.shown[-1][0] == "Time to stand and move"
     exercise_id = rig.controller.planner.active.prompt.exercise_id  # type: ignore[union-attr]
     assert rig.controller.library.exercise(exercise_id).desk_friendly  # type: ignore[arg-type]
     assert "45 minutes" in rig.window.subline.text()
@@ -84,7 +87,8 @@ def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:
     rig.advance(minutes=2)  # the break timer runs out
     assert not rig.window.isVisible()
     assert rig.kinds() == [EventKind.PROMPTED, EventKind.STARTED, EventKind.COMPLETED]
-    assert rig.alarm.wake_time == datetime(2026, 11, 23, 10, 32, tzinfo=BERLIN)
+    assert rig.controller.planner.next_due == datetime(2026, 11, 23, 10, 32, tzinfo=BERLIN)
+    assert rig.alarm.wake_time == datetime(2026, 11, 23, 10, 9, 30, tzinfo=BERLIN)  # posture
 
 
 def test_snooze_from_the_window_then_missed(rig: Rig, qtbot: QtBot) -> None:
@@ -157,3 +161,42 @@ def test_summary_dialog_shows_the_week(rig: Rig, qtbot: QtBot) -> None:
     assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
     assert dialog.table.item(7, 0).text() == "Total"
     assert "0 of 1 breaks taken" in dialog.headline.text()
+
+
+def test_posture_micro_check_halfway_once_per_sitting_stretch(rig: Rig) -> None:
+    assert rig.alarm.wake_time == datetime(2026, 11, 23, 9, 22, 30, tzinfo=BERLIN)
+    rig.advance(minutes=23)
+    assert [title for title, _, _ in rig.notes.shown] == ["Quick posture check"]
+    checks = [e for e in rig.store.iter_events() if e.kind is EventKind.POSTURE_CHECK]
+    assert len(checks) == 1 and checks[0].prompt_id is None and checks[0].detail
+    rig.advance(minutes=20)
+    assert len(rig.notes.shown) == 1  # not again before the break
+    rig.advance(minutes=2)
+    rig.window.start_requested.emit()
+    rig.advance(minutes=2)  # break done at 09:47: the next check is at 10:09:30
+    rig.advance(minutes=23)
+    checks = [e for e in rig.store.iter_events() if e.kind is EventKind.POSTURE_CHECK]
+    assert len(checks) == 2 and checks[0].detail != checks[1].detail  # a different item
+    assert rig.controller.week_report().days[0].prompted == 1  # not counted as a break
+
+
+def test_posture_checks_can_be_turned_off(rig: Rig) -> None:
+    rig.controller.apply_settings(Settings(posture_checks=False))
+    rig.advance(minutes=30)
+    assert rig.notes.shown == []
+    assert rig.alarm.wake_time == datetime(2026, 11, 23, 9, 45, tzinfo=BERLIN)
+
+
+def test_not_for_me_keeps_an_exercise_out_of_prompts(rig: Rig) -> None:
+    desk = [e.id for e in rig.controller.library.desk_friendly()]
+    for exercise_id in desk[1:]:
+        rig.controller.set_excluded(exercise_id, True)
+    assert rig.store.excluded_exercises() == set(desk[1:])
+    for _ in range(3):
+        rig.actions.take_break.trigger()
+        assert rig.controller.planner.active.prompt.exercise_id == desk[0]  # type: ignore[union-attr]
+        rig.window.skip_requested.emit()
+    rig.controller.set_excluded(desk[0], True)
+    rig.actions.take_break.trigger()
+    assert rig.controller.planner.active.prompt.exercise_id is None  # type: ignore[union-attr]
+    assert rig.window.prompt_card.name.text() == "Stand up and walk"

@@ -44,6 +44,11 @@ def test_menu_has_every_control(qtbot: QtBot) -> None:
         "Pause",
         "Resume",
         "This week…",
+        "Exercise library…",
+        "Workstation check…",
+        "When to see a professional…",
+        "Settings…",
+        "Help",
         "Quit DeskGuard",
     ]
     assert [a.text() for a in actions.pause_menu.actions()] == [
