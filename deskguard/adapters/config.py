@@ -63,6 +63,26 @@ _INT_KEYS = (
     _IntKey("goals", "adherence_goal", 10, 100, "percent, {low}{dash}{high}"),
 )
 _INTS = {(k.section, k.key): k for k in _INT_KEYS}
+
+
+@dataclass(frozen=True)
+class _BoolKey:
+    section: str
+    key: str
+    comment: str
+
+
+# On/off settings; only those the Settings dataclass has (a field is added there first).
+_BOOL_KEYS = tuple(
+    k
+    for k in (
+        _BoolKey(
+            "breaks", "posture_checks", "true or false; a posture reminder halfway between breaks"
+        ),
+    )
+    if k.key in Settings.__dataclass_fields__
+)
+_BOOLS = {(k.section, k.key): k for k in _BOOL_KEYS}
 _OTHER_KEYS = {("schedule", "working_days"), ("schedule", "work_start"), ("schedule", "work_end")}
 _SECTIONS = ("schedule", "breaks", "goals")
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -110,6 +130,10 @@ def default_settings_text() -> str:
             text = f"{text:<29}# {spec.comment.format(low=spec.low, high=spec.high, dash=_DASH)}"
         return text
 
+    def bool_line(spec: _BoolKey) -> str:
+        text = f"{spec.key} = {_show(getattr(d, spec.key))}"
+        return f"{text:<29}# {spec.comment}"
+
     iv = ints["interval_minutes"]
     days = ", ".join(json.dumps(n) for n in _day_names(d.working_days))
     return "\n".join(
@@ -136,6 +160,7 @@ def default_settings_text() -> str:
             line("snooze_limit"),
             line("response_window_minutes"),
             line("defer_cap_minutes"),
+            *[bool_line(k) for k in _BOOL_KEYS if k.section == "breaks"],
             "",
             "[goals]",
             line("adherence_goal"),
@@ -253,6 +278,11 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
                     changes[key] = value
                 else:
                     bad(name, value, allowed_or_none, str(getattr(defaults, key)))
+            elif (section, key) in _BOOLS:
+                if isinstance(value, bool):
+                    changes[key] = value
+                else:
+                    bad(name, value, "true or false", _show(getattr(defaults, key)))
             elif key == "working_days" and section == "schedule":
                 days, why = _parse_days(value)
                 if days is None:
@@ -286,7 +316,7 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
 
 def _hint_for(key: str, section: str | None = None) -> str:
     """' (did you mean breaks.snooze_minutes?)' when the key belongs in another section."""
-    for known_section, known_key in (*_INTS, *_OTHER_KEYS):
+    for known_section, known_key in (*_INTS, *_BOOLS, *_OTHER_KEYS):
         if known_key == key and known_section != section:
             return f" (did you mean {known_section}.{known_key}?)"
     return ""
@@ -327,6 +357,7 @@ FIELD_SECTIONS: dict[str, str] = {
     "work_start": "schedule",
     "work_end": "schedule",
     **{k.key: k.section for k in _INT_KEYS if k.section != "schedule"},
+    **{k.key: k.section for k in _BOOL_KEYS},
 }
 
 
@@ -352,6 +383,10 @@ def validate_field(
     if (section, key) in _INTS:
         allowed = _int_problem(_INTS[(section, key)], value)
         return None if allowed is None else f"{name} = {_show(value)} is not allowed ({allowed})."
+    if (section, key) in _BOOLS:
+        if isinstance(value, bool):
+            return None
+        return f"{name} = {_show(value)} is not allowed (true or false)."
     if (section, key) == ("schedule", "working_days"):
         if isinstance(value, (set, frozenset)) and all(
             isinstance(d, int) and 0 <= d < len(WEEKDAY_NAMES) for d in value
@@ -404,7 +439,7 @@ def _same(name: str, stored: object, value: object) -> bool:
         return _parse_days(stored)[0] == value
     if name in ("work_start", "work_end"):
         return _parse_time(stored) == value
-    return type(stored) is int and stored == value
+    return type(stored) is type(value) and stored == value
 
 
 def _is_table(item: object) -> bool:

@@ -259,3 +259,24 @@ def test_every_setting_has_a_section_and_ranges_come_from_one_table() -> None:
         assert validate_setting(name, high, Settings()) is None
         assert validate_setting(name, low - 1, Settings()) is not None
         assert validate_setting(name, high + 1, Settings()) is not None
+
+
+@pytest.mark.skipif(
+    "posture_checks" not in Settings.__dataclass_fields__, reason="no on/off setting yet"
+)
+def test_on_off_setting_round_trips_and_rejects_non_booleans(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[breaks]\nposture_checks = true  # mine\n")
+    off = dataclasses.replace(Settings(), posture_checks=False)
+    save_settings(path, off)
+    assert "posture_checks = false  # mine" in path.read_text(encoding="utf-8")
+    assert load_settings(path) == (off, [])
+    assert validate_field("breaks", "posture_checks", 1) == (
+        "breaks.posture_checks = 1 is not allowed (true or false)."
+    )
+    path.write_text('[breaks]\nposture_checks = "no"\n', encoding="utf-8")
+    settings, problems = load_settings(path)
+    assert settings == Settings()
+    assert problems == [
+        f'{path}: breaks.posture_checks = "no" is not allowed (true or false); '
+        "using the default, true."
+    ]

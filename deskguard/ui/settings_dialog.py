@@ -1,0 +1,565 @@
+"""The Settings window: every setting in five tabs, checked as you type.
+
+Plain data in, one signal out. It takes the current Settings, whether autostart is on,
+the folders to show, the allowed ranges and a per-field validator (both from
+adapters/config.py, handed in by app.py so the UI never imports an adapter), and emits
+``applied(Settings, bool)`` (the new settings and the autostart choice) on Apply and on
+OK. Saving, updating the planner and switching autostart are the receiver's job; if that
+fails it can call ``show_error``. "Open folder" buttons emit ``open_folder_requested``
+with the folder's path.
+
+Keys: Ctrl+Tab / Ctrl+Shift+Tab switch tabs, Alt+<underlined letter> jumps to a field,
+Return is OK, Esc is Cancel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTime, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskguard.core.model import WEEKDAY_NAMES, Settings
+
+__all__ = ["Folders", "SettingsDialog", "Validator"]
+
+# (field name, value, the whole candidate Settings) -> None or what is wrong
+Validator = Callable[[str, object, Settings], str | None]
+
+
+@dataclass(frozen=True)
+class Folders:
+    data: Path
+    config: Path
+    log: Path
+
+
+def _muted(label: QLabel) -> QLabel:
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+def _qtime(t: time) -> QTime:
+    return QTime(t.hour, t.minute)
+
+
+def _pytime(t: QTime) -> time:
+    return time(t.hour(), t.minute())
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object, bool)  # Settings, autostart on
+    open_folder_requested = Signal(str)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        autostart: bool,
+        folders: Folders,
+        ranges: Mapping[str, tuple[int, int]],
+        validate: Validator,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._validate = validate
+        self._ranges = ranges
+        self._saved = settings
+        self._saved_autostart = autostart
+        self._loading = False
+        self.setWindowTitle(self.tr("DeskGuard — Settings"))
+        self.setAccessibleName(self.tr("DeskGuard settings"))
+        self.setObjectName("settingsDialog")
+
+        # field name -> the widget that edits it; field name -> its message label
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
+        self.tabs.addTab(self._schedule_tab(), self.tr("&Schedule"))
+        self.tabs.addTab(self._breaks_tab(), self.tr("&Breaks"))
+        self.tabs.addTab(self._reminders_tab(), self.tr("&Reminders"))
+        self.tabs.addTab(self._data_tab(folders), self.tr("&Data"))
+        self.tabs.addTab(self._startup_tab(), self.tr("S&tartup"))
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setAccessibleName(self.tr("Problems"))
+        self.status.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        self.ok_button = self._std(QDialogButtonBox.StandardButton.Ok, self.tr("OK"))
+        self.apply_button = self._std(QDialogButtonBox.StandardButton.Apply, self.tr("&Apply"))
+        self.cancel_button = self._std(QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel"))
+        self.defaults_button = self._std(
+            QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defa&ults")
+        )
+        self.defaults_button.setToolTip(
+            self.tr("Put every setting back to DeskGuard's default. Nothing is saved until OK.")
+        )
+        self.ok_button.clicked.connect(self._ok)
+        self.apply_button.clicked.connect(self._apply)
+        self.cancel_button.clicked.connect(self.reject)
+        self.defaults_button.clicked.connect(self.restore_defaults)
+        self.ok_button.setDefault(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+
+        self.set_values(settings, autostart)
+
+    # ---- building ------------------------------------------------------------------
+    def _std(self, which: QDialogButtonBox.StandardButton, text: str) -> QPushButton:
+        button = self.buttons.button(which)
+        button.setText(text)
+        button.setAccessibleName(text.replace("&", ""))
+        return button
+
+    def _spin(self, name: str, accessible: str, suffix: str) -> QSpinBox:
+        spin = QSpinBox()
+        low, high = self._ranges.get(name, (0, 999))
+        spin.setRange(low, high)
+        spin.setSuffix(suffix)
+        spin.setAccessibleName(accessible)
+        spin.setAccessibleDescription(self.tr("From {low} to {high}").format(low=low, high=high))
+        spin.valueChanged.connect(self._changed)
+        self.fields[name] = spin
+        return spin
+
+    def _error_label(self, *names: str) -> QLabel:
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setObjectName("fieldError")
+        label.hide()
+        for name in names:
+            self.errors[name] = label
+        return label
+
+    def _row(
+        self,
+        form: QFormLayout,
+        text: str,
+        editor: QWidget,
+        hint: str,
+        names: tuple[str, ...],
+        buddy: QWidget | None = None,
+    ) -> None:
+        label = QLabel(text)
+        label.setBuddy(buddy or editor)
+        cell = QVBoxLayout()
+        cell.setSpacing(2)
+        if isinstance(editor, QSpinBox):  # a number needs no full-width box
+            line = QHBoxLayout()
+            line.addWidget(editor)
+            line.addStretch(1)
+            cell.addLayout(line)
+        else:
+            cell.addWidget(editor)
+        if hint:
+            cell.addWidget(_muted(QLabel(hint)))
+        cell.addWidget(self._error_label(*names))
+        form.addRow(label, cell)
+
+    def _form(self, intro: str) -> tuple[QWidget, QFormLayout]:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        if intro:
+            outer.addWidget(_muted(QLabel(intro)))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        outer.addLayout(form)
+        outer.addStretch(1)
+        return page, form
+
+    def _range_hint(self, name: str, unit: str) -> str:
+        low, high = self._ranges.get(name, (0, 0))
+        return self.tr("{low}–{high} {unit}").format(low=low, high=high, unit=unit)
+
+    def _schedule_tab(self) -> QWidget:
+        page, form = self._form(self.tr("When DeskGuard asks you to stand up and move."))
+        short = (
+            self.tr("Mon"),
+            self.tr("Tue"),
+            self.tr("Wed"),
+            self.tr("Thu"),
+            self.tr("Fri"),
+            self.tr("Sat"),
+            self.tr("Sun"),
+        )
+        full = (
+            self.tr("Monday"),
+            self.tr("Tuesday"),
+            self.tr("Wednesday"),
+            self.tr("Thursday"),
+            self.tr("Friday"),
+            self.tr("Saturday"),
+            self.tr("Sunday"),
+        )
+        days = QWidget()
+        days.setAccessibleName(self.tr("Working days"))
+        row = QHBoxLayout(days)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.day_boxes: list[QCheckBox] = []
+        for i, _ in enumerate(WEEKDAY_NAMES):
+            box = QCheckBox(short[i])
+            box.setAccessibleName(full[i])
+            box.toggled.connect(self._changed)
+            row.addWidget(box)
+            self.day_boxes.append(box)
+        row.addStretch(1)
+        self.fields["working_days"] = days
+        self._row(form, self.tr("Working da&ys:"), days, "", ("working_days",), self.day_boxes[0])
+
+        hours = QWidget()
+        line = QHBoxLayout(hours)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.start_edit = QTimeEdit()
+        self.end_edit = QTimeEdit()
+        for edit, name, accessible in (
+            (self.start_edit, "work_start", self.tr("Working day starts at")),
+            (self.end_edit, "work_end", self.tr("Working day ends at")),
+        ):
+            edit.setDisplayFormat("HH:mm")
+            edit.setAccessibleName(accessible)
+            edit.timeChanged.connect(self._changed)
+            self.fields[name] = edit
+        to = QLabel(self.tr("to"))
+        to.setBuddy(self.end_edit)
+        line.addWidget(self.start_edit)
+        line.addWidget(to)
+        line.addWidget(self.end_edit)
+        line.addStretch(1)
+        self._row(
+            form,
+            self.tr("Working &hours:"),
+            hours,
+            self.tr("Prompts come only between these times (24-hour)."),
+            ("work_start", "work_end"),
+            self.start_edit,
+        )
+
+        interval = self._spin(
+            "interval_minutes", self.tr("Minutes between breaks"), self.tr(" min")
+        )
+        low, high = self._ranges.get("interval_minutes", (0, 0))
+        self._row(
+            form,
+            self.tr("Break &every:"),
+            interval,
+            self.tr("30–60 minutes is what the evidence recommends; {low}–{high} allowed.").format(
+                low=low, high=high
+            ),
+            ("interval_minutes",),
+        )
+        return page
+
+    def _breaks_tab(self) -> QWidget:
+        page, form = self._form(self.tr("What a break looks like."))
+        self._row(
+            form,
+            self.tr("Break &length:"),
+            self._spin("break_minutes", self.tr("Break length in minutes"), self.tr(" min")),
+            self._range_hint("break_minutes", self.tr("minutes")),
+            ("break_minutes",),
+        )
+        self._row(
+            form,
+            self.tr("Snoo&ze for:"),
+            self._spin("snooze_minutes", self.tr("Snooze length in minutes"), self.tr(" min")),
+            self._range_hint("snooze_minutes", self.tr("minutes")),
+            ("snooze_minutes",),
+        )
+        limit = self._spin("snooze_limit", self.tr("Snoozes allowed per break"), "")
+        limit.setSpecialValueText(self.tr("No snoozing"))
+        self._row(
+            form,
+            self.tr("Snoozes per brea&k:"),
+            limit,
+            self._range_hint("snooze_limit", self.tr("snoozes")),
+            ("snooze_limit",),
+        )
+        return page
+
+    def _reminders_tab(self) -> QWidget:
+        page, form = self._form(self.tr("How long a prompt waits for you."))
+        self._row(
+            form,
+            self.tr("Count as &missed after:"),
+            self._spin(
+                "response_window_minutes",
+                self.tr("Minutes without an answer before a prompt counts as missed"),
+                self.tr(" min"),
+            ),
+            self.tr("A prompt you do not answer by then counts as missed."),
+            ("response_window_minutes",),
+        )
+        self._row(
+            form,
+            self.tr("Hold during &presentations:"),
+            self._spin(
+                "defer_cap_minutes",
+                self.tr("Longest wait for a prompt held back by a presentation, in minutes"),
+                self.tr(" min"),
+            ),
+            self.tr(
+                "While a full-screen app or presentation runs, a due prompt waits at most "
+                "this long, then counts as missed."
+            ),
+            ("defer_cap_minutes",),
+        )
+        if "posture_checks" in Settings.__dataclass_fields__:
+            posture = QCheckBox(self.tr("Posture reminders bet&ween breaks"))
+            posture.setAccessibleName(self.tr("Posture reminders between breaks"))
+            posture.toggled.connect(self._changed)
+            self.fields["posture_checks"] = posture
+            form.addRow(posture)
+            form.addRow(
+                _muted(
+                    QLabel(
+                        self.tr("A short, quiet check of how you sit, halfway between two breaks.")
+                    )
+                )
+            )
+            form.addRow(self._error_label("posture_checks"))
+        return page
+
+    def _data_tab(self, folders: Folders) -> QWidget:
+        page, form = self._form(self.tr("Your record and where DeskGuard keeps its files."))
+        goal = self._spin("adherence_goal", self.tr("Weekly goal in percent"), self.tr(" %"))
+        self._row(
+            form,
+            self.tr("Weekly &goal:"),
+            goal,
+            self.tr(
+                "Share of prompts you want to end in a break; days at or above it make your streak."
+            ),
+            ("adherence_goal",),
+        )
+        self.folder_edits: dict[str, QLineEdit] = {}
+        self.folder_buttons: dict[str, QPushButton] = {}
+        for key, text, path, mnemonic in (
+            ("data", self.tr("Your record:"), folders.data, self.tr("Open data &folder")),
+            ("config", self.tr("Settings:"), folders.config, self.tr("Open sett&ings folder")),
+            ("log", self.tr("Log:"), folders.log, self.tr("Open &log folder")),
+        ):
+            edit = QLineEdit(str(path))
+            edit.setReadOnly(True)
+            edit.setAccessibleName(text.rstrip(":"))
+            edit.setCursorPosition(0)
+            edit.setMinimumWidth(260)
+            button = QPushButton(mnemonic)
+            button.setAccessibleName(mnemonic.replace("&", ""))
+            button.clicked.connect(lambda _=False, p=path: self.open_folder_requested.emit(str(p)))
+            line = QHBoxLayout()
+            line.addWidget(edit, 1)
+            line.addWidget(button)
+            label = QLabel(text)
+            label.setBuddy(edit)
+            form.addRow(label, line)
+            self.folder_edits[key] = edit
+            self.folder_buttons[key] = button
+        widest = max(b.sizeHint().width() for b in self.folder_buttons.values())
+        for button in self.folder_buttons.values():
+            button.setMinimumWidth(widest)  # equal buttons keep the paths in line
+        return page
+
+    def _startup_tab(self) -> QWidget:
+        page, form = self._form("")
+        self.autostart_box = QCheckBox(self.tr("Start DeskGuard when I log &in"))
+        self.autostart_box.setAccessibleName(self.tr("Start DeskGuard when I log in"))
+        self.autostart_box.toggled.connect(self._changed)
+        form.addRow(self.autostart_box)
+        form.addRow(
+            _muted(
+                QLabel(
+                    self.tr(
+                        "DeskGuard adds itself to your desktop's start-up programs. Turning "
+                        "this off removes exactly that entry and nothing else."
+                    )
+                )
+            )
+        )
+        return page
+
+    # ---- values --------------------------------------------------------------------
+    def set_values(self, settings: Settings, autostart: bool | None = None) -> None:
+        """Show `settings` (and the autostart choice) in the form."""
+        self._loading = True
+        try:
+            for name, widget in self.fields.items():
+                if isinstance(widget, QSpinBox):
+                    widget.setValue(getattr(settings, name))
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(getattr(settings, name)))
+            for i, box in enumerate(self.day_boxes):
+                box.setChecked(i in settings.working_days)
+            self.start_edit.setTime(_qtime(settings.work_start))
+            self.end_edit.setTime(_qtime(settings.work_end))
+            if autostart is not None:
+                self.autostart_box.setChecked(autostart)
+        finally:
+            self._loading = False
+        self._changed()
+
+    def settings(self) -> Settings:
+        """What the form says now (possibly not allowed: see problems())."""
+        values: dict[str, object] = {}
+        for name, widget in self.fields.items():
+            if isinstance(widget, QSpinBox):
+                values[name] = widget.value()
+            elif isinstance(widget, QCheckBox):
+                values[name] = widget.isChecked()
+        return dataclasses.replace(
+            self._saved,
+            **values,  # type: ignore[arg-type]
+            working_days=frozenset(i for i, b in enumerate(self.day_boxes) if b.isChecked()),
+            work_start=_pytime(self.start_edit.time()),
+            work_end=_pytime(self.end_edit.time()),
+        )
+
+    def autostart(self) -> bool:
+        return self.autostart_box.isChecked()
+
+    def problems(self) -> dict[str, str]:
+        """Field name -> what is wrong with it, for every field that is not allowed."""
+        candidate = self.settings()
+        found: dict[str, str] = {}
+        for name in self.fields:
+            message = self._validate(name, getattr(candidate, name), candidate)
+            if message:
+                found[name] = message
+        return found
+
+    def restore_defaults(self) -> None:
+        """Every setting back to its default in the form; saved only by Apply or OK."""
+        self.set_values(Settings())
+
+    def show_error(self, text: str) -> None:
+        """For the receiver of `applied`: saving or autostart failed."""
+        self.status.setText(text)
+        self._paint_error(self.status)
+        self.status.show()
+        self._fit()
+
+    def mark_saved(self, settings: Settings, autostart: bool) -> None:
+        """What is on disk now, so Apply knows whether there is anything left to apply."""
+        self._saved = settings
+        self._saved_autostart = autostart
+        self._changed()
+
+    # ---- behaviour -----------------------------------------------------------------
+    def _paint_error(self, label: QLabel) -> None:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        label.setStyleSheet(f"color: {'#ff8a80' if dark else '#b00020'};")
+
+    def _changed(self, *_: object) -> None:
+        if self._loading:
+            return
+        problems = self.problems()
+        shown: dict[int, list[str]] = {}
+        for name, label in self.errors.items():
+            if name in problems and problems[name] not in shown.setdefault(id(label), []):
+                shown[id(label)].append(problems[name])
+        for label in set(self.errors.values()):
+            messages = shown.get(id(label), [])
+            label.setText("\n".join(messages))
+            label.setAccessibleName(" ".join(messages))
+            self._paint_error(label)
+            label.setVisible(bool(messages))
+        valid = not problems
+        dirty = self.settings() != self._saved or self.autostart() != self._saved_autostart
+        self.ok_button.setEnabled(valid)
+        self.apply_button.setEnabled(valid and dirty)
+        if valid:
+            self.status.hide()
+        else:
+            tabs = sorted({self._tab_of(name) for name in problems})
+            names = ", ".join(self.tabs.tabText(i).replace("&", "") for i in tabs)
+            self.status.setText(
+                self.tr("Fix the marked setting before saving ({tabs}).").format(tabs=names)
+            )
+            self._paint_error(self.status)
+            self.status.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show a wrapped message whole: top-level windows ignore height-for-width."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def _tab_of(self, name: str) -> int:
+        widget: QWidget | None = self.fields[name]
+        while widget is not None:
+            index = self.tabs.indexOf(widget)
+            if index >= 0:
+                return index
+            widget = widget.parentWidget()
+        return 0
+
+    def _apply(self) -> bool:
+        if self.problems():
+            return False
+        settings, autostart = self.settings(), self.autostart()
+        self.status.hide()
+        self.applied.emit(settings, autostart)
+        if not self.status.isVisible():  # the receiver did not report a failure
+            self.mark_saved(settings, autostart)
+            return True
+        return False
+
+    def _ok(self) -> None:
+        dirty = self.settings() != self._saved or self.autostart() != self._saved_autostart
+        if not dirty or self._apply():
+            self.accept()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "status"):
+            self._changed()  # the message colour follows a light/dark switch
+
+    # For tests and assistive checks: every control a user can reach.
+    def controls(self) -> list[QWidget]:
+        kinds = (QAbstractButton, QAbstractSpinBox, QLineEdit)
+        return [
+            w
+            for w in self.findChildren(QWidget)
+            if isinstance(w, kinds) and not isinstance(w.parentWidget(), QAbstractSpinBox)
+        ]
