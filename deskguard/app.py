@@ -8,15 +8,16 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import QSocketNotifier, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from deskguard import __version__
 from deskguard.adapters.alarm import Alarm
-from deskguard.adapters.config import load_settings
-from deskguard.adapters.content import load_library, resources_dir
+from deskguard.adapters.config import load_settings, save_settings
+from deskguard.adapters.content import Library, load_library, resources_dir
 from deskguard.adapters.hold import choose_holds
 from deskguard.adapters.idle import choose_idle_monitor
 from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning, send_command
@@ -25,7 +26,9 @@ from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
 from deskguard.adapters.sleep import SleepWatcher
 from deskguard.adapters.store import Store, StoreError
 from deskguard.controller import Controller, quit_app
+from deskguard.core.checklist import WORKSTATION, ChecklistResult, checklist_due
 from deskguard.core.clock import SystemClock
+from deskguard.core.model import Settings
 from deskguard.ui.break_window import BreakWindow
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions
 
@@ -89,6 +92,137 @@ def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
 _keep_alive: list[socket.socket] = []
 
 
+class Windows(QObject):
+    """The windows the tray opens, each built on first use and kept."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        paths: Paths,
+        icon: QIcon,
+        first_run: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.paths = paths
+        self.icon = icon
+        self.first_run = first_run
+        self._open: dict[str, QWidget] = {}
+        actions = controller.actions
+        actions.show_library.connect(self.show_library)
+        actions.show_checklist.connect(self.show_checklist)
+        actions.show_red_flags.connect(self.show_red_flags)
+        actions.open_data_folder.connect(self.open_data_folder)
+        actions.open_log.connect(self.open_log)
+        actions.show_about.connect(self.show_about)
+
+    @property
+    def library(self) -> Library:
+        return self.controller.library
+
+    def _present(self, name: str, make: Callable[[], QWidget]) -> QWidget:
+        widget = self._open.get(name)
+        if widget is None:
+            widget = self._open[name] = make()
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+        return widget
+
+    def show_library(self) -> None:
+        from deskguard.ui.library import LibraryWindow
+
+        def make() -> QWidget:
+            window = LibraryWindow(
+                self.library.exercises,
+                self.library.avoid,
+                {e.id: self.library.picture_path(e) for e in self.library.exercises},
+                self.controller.excluded,
+                self.controller.clock.now,
+                self.icon,
+            )
+            window.exclusion_changed.connect(self.controller.set_excluded)
+            return window
+
+        window = self._present("library", make)
+        assert isinstance(window, LibraryWindow)
+        window.set_excluded(self.controller.excluded)
+
+    def show_checklist(self) -> None:
+        from deskguard.ui.checklist import ChecklistDialog
+
+        store = self.controller.store
+        last = self.controller._read(lambda: store.last_checklist_result(WORKSTATION), None)
+        self._open.pop("checklist", None)  # always start from the last saved answers
+        dialog = ChecklistDialog(
+            self.library.checklist(WORKSTATION), self.controller.clock.now, last, self.icon
+        )
+        dialog.saved.connect(self.save_checklist)
+        self._present("checklist", lambda: dialog)
+
+    def save_checklist(self, result: ChecklistResult) -> None:
+        self.controller._record(lambda: self.controller.store.add_checklist_result(result))
+
+    def show_red_flags(self) -> None:
+        from deskguard.ui.red_flags import RedFlagsDialog
+
+        self._present(
+            "red_flags",
+            lambda: RedFlagsDialog(self.library.red_flags, self.library.disclaimer, self.icon),
+        )
+
+    def show_welcome_or_checklist(self) -> None:
+        """First run: the welcome. Later: the workstation check every 30 days."""
+        if self.first_run:
+            from deskguard.ui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(
+                self.controller.planner.settings,
+                self.library.red_flags,
+                self.library.disclaimer,
+                self.library.checklist(WORKSTATION),
+                self.controller.clock.now,
+                self.icon,
+            )
+            dialog.completed.connect(self.finish_welcome)
+            self._present("welcome", lambda: dialog)
+            return
+        store = self.controller.store
+        last = self.controller._read(lambda: store.last_checklist_result(WORKSTATION), None)
+        today = self.controller.clock.now().astimezone(self.controller.tz).date()
+        last_day = last.taken_at.astimezone(self.controller.tz).date() if last else None
+        if checklist_due(last_day, today):
+            self.show_checklist()
+
+    def finish_welcome(self, settings: Settings, result: ChecklistResult | None) -> None:
+        try:
+            save_settings(self.paths.config_file, settings)
+        except OSError as err:
+            log.error("could not save settings: %s", err)
+            self.controller._notify("DeskGuard could not save your settings", str(err))
+        self.controller.apply_settings(settings)
+        if result is not None:
+            self.save_checklist(result)
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.data_dir)))
+
+    def open_log(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.log_file)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            None,
+            "About DeskGuard",
+            f"<b>DeskGuard {__version__}</b><p>Stand-and-move prompts, desk stretches and a "
+            "weekly record of your breaks.</p><p>Licence: GPL-3.0-or-later.</p>"
+            f"<p>{self.library.disclaimer}</p>"
+            f"<p>Your record stays on this computer, in<br><code>{self.paths.data_dir}</code>"
+            "</p>",
+        )
+
+
 def watch_for_tray(
     controller: Controller, window: ControlWindow, icon: QIcon, qapp: QApplication
 ) -> None:
@@ -139,6 +273,7 @@ def run(verbose: bool = False) -> int:
     icon = app_icon()
     qapp.setWindowIcon(icon)
 
+    first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)
     try:
         store, store_notes = Store.open(paths.database)
@@ -186,6 +321,8 @@ def run(verbose: bool = False) -> int:
         host.show()
         watch_for_tray(controller, host, icon, qapp)
     controller.start(host)
+    windows = Windows(controller, paths, icon, first_run, qapp)
+    QTimer.singleShot(500, windows.show_welcome_or_checklist)
     for note in notes:
         controller._notify("DeskGuard", note)
     log.info("DeskGuard %s started; data in %s", __version__, paths.database)

@@ -1,0 +1,89 @@
+"""The tray's windows, wired to the controller and the store (app.Windows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QIcon
+from pytestqt.qtbot import QtBot
+
+from deskguard.adapters.config import load_settings
+from deskguard.adapters.paths import Paths
+from deskguard.app import Windows
+from deskguard.core.checklist import WORKSTATION, ChecklistResult
+from deskguard.core.model import Settings
+from tests.ui.test_controller import MONDAY_9, Rig
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
+    rig = Rig(qtbot, tmp_path)
+    yield rig
+    rig.controller.stop()
+    rig.store.close()
+
+
+def make(rig: Rig, tmp_path: Path, first_run: bool = False) -> Windows:
+    paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
+    return Windows(rig.controller, paths, QIcon(), first_run)
+
+
+def test_library_not_for_me_reaches_the_store(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
+    windows = make(rig, tmp_path)
+    rig.actions.library_action.trigger()
+    library = windows._open["library"]
+    qtbot.addWidget(library)
+    assert library.isVisible()
+    library.exclusion_changed.emit("walking-break", True)
+    assert "walking-break" in rig.controller.excluded
+    assert rig.store.excluded_exercises() == {"walking-break"}
+
+
+def test_workstation_check_is_saved(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
+    windows = make(rig, tmp_path)
+    rig.actions.checklist_action.trigger()
+    dialog = windows._open["checklist"]
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    dialog.save()
+    saved = rig.store.last_checklist_result(WORKSTATION)
+    assert isinstance(saved, ChecklistResult)
+
+
+def test_red_flags_dialog_opens(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
+    windows = make(rig, tmp_path)
+    rig.actions.red_flags_action.trigger()
+    qtbot.addWidget(windows._open["red_flags"])
+    assert windows._open["red_flags"].isVisible()
+
+
+def test_first_run_welcome_saves_and_applies_settings(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path, first_run=True)
+    windows.show_welcome_or_checklist()
+    welcome = windows._open["welcome"]
+    qtbot.addWidget(welcome)
+    assert welcome.isVisible()
+    chosen = Settings(interval_minutes=30, work_start=time(8), work_end=time(16))
+    windows.finish_welcome(chosen, None)
+    assert rig.controller.planner.settings == chosen
+    assert load_settings(windows.paths.config_file)[0] == chosen
+    assert rig.controller.planner.next_due is not None
+    assert rig.controller.planner.next_due == MONDAY_9.replace(minute=30)
+
+
+def test_workstation_check_offered_when_due_not_before(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path)
+    windows.show_welcome_or_checklist()
+    assert "checklist" in windows._open  # never done: due
+    qtbot.addWidget(windows._open["checklist"])
+    windows._open["checklist"].save()
+    windows._open.clear()
+    windows.show_welcome_or_checklist()
+    assert "checklist" not in windows._open  # done today: not again
