@@ -26,6 +26,7 @@ snooze_minutes = 10
 snooze_limit = 0
 response_window_minutes = 20
 defer_cap_minutes = 45
+posture_checks = false
 
 [goals]
 adherence_goal = 65
@@ -115,6 +116,7 @@ def test_good_file_round_trips_every_key(tmp_path: Path) -> None:
         response_window_minutes=20,
         defer_cap_minutes=45,
         adherence_goal=65,
+        posture_checks=False,
     )
     # Every field differs from its default, so no key can be silently ignored.
     for name in Settings.__dataclass_fields__:
