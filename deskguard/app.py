@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidge
 
 from deskguard import __version__
 from deskguard.adapters.alarm import Alarm
-from deskguard.adapters.config import load_settings, save_settings
+from deskguard.adapters.autostart import Autostart, AutostartError
+from deskguard.adapters.config import int_ranges, load_settings, save_settings, validate_setting
 from deskguard.adapters.content import Library, load_library, resources_dir
 from deskguard.adapters.hold import choose_holds
 from deskguard.adapters.idle import choose_idle_monitor
@@ -116,6 +117,8 @@ class Windows(QObject):
         actions.open_data_folder.connect(self.open_data_folder)
         actions.open_log.connect(self.open_log)
         actions.show_about.connect(self.show_about)
+        actions.show_settings.connect(self.show_settings)
+        self.autostart = Autostart()
 
     @property
     def library(self) -> Library:
@@ -204,6 +207,43 @@ class Windows(QObject):
         self.controller.apply_settings(settings)
         if result is not None:
             self.save_checklist(result)
+
+    def show_settings(self) -> None:
+        from deskguard.ui.settings_dialog import Folders, SettingsDialog
+
+        dialog = self._open.get("settings")
+        if isinstance(dialog, SettingsDialog):
+            dialog.set_values(self.controller.planner.settings, self.autostart.enabled())
+        else:
+            dialog = SettingsDialog(
+                self.controller.planner.settings,
+                autostart=self.autostart.enabled(),
+                folders=Folders(self.paths.data_dir, self.paths.config_dir, self.paths.log_dir),
+                ranges=int_ranges(),
+                validate=validate_setting,
+            )
+            dialog.setWindowIcon(self.icon)
+            dialog.applied.connect(self.apply_settings)
+            dialog.open_folder_requested.connect(self.open_folder)
+        self._present("settings", lambda: dialog)
+
+    def apply_settings(self, settings: Settings, autostart: bool) -> None:
+        """Save keeping the user's comments, switch autostart, and take effect at once."""
+        dialog = self._open.get("settings")
+        try:
+            save_settings(self.paths.config_file, settings)
+            self.autostart.set(autostart)
+        except (OSError, AutostartError) as err:
+            log.error("could not apply settings: %s", err)
+            if dialog is not None and hasattr(dialog, "show_error"):
+                dialog.show_error(f"Could not save: {err}")
+            return
+        self.controller.apply_settings(settings)
+        if dialog is not None and hasattr(dialog, "mark_saved"):
+            dialog.mark_saved(settings, autostart)
+
+    def open_folder(self, folder: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.data_dir)))

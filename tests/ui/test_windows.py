@@ -87,3 +87,24 @@ def test_workstation_check_offered_when_due_not_before(
     windows._open.clear()
     windows.show_welcome_or_checklist()
     assert "checklist" not in windows._open  # done today: not again
+
+
+def test_settings_window_saves_applies_and_keeps_comments(
+    rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    windows = make(rig, tmp_path)
+    load_settings(windows.paths.config_file)  # writes the commented defaults
+    rig.actions.settings_action.trigger()
+    dialog = windows._open["settings"]
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    windows.apply_settings(Settings(interval_minutes=30), True)
+    assert rig.controller.planner.settings.interval_minutes == 30
+    assert rig.controller.planner.next_due == MONDAY_9.replace(minute=30)
+    text = windows.paths.config_file.read_text()
+    assert "interval_minutes = 30" in text and "# " in text
+    assert windows.autostart.enabled()
+    assert (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
+    windows.apply_settings(Settings(interval_minutes=30), False)
+    assert not (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
