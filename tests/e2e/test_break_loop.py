@@ -115,11 +115,20 @@ def assert_clean_output(rig: Rig, app: subprocess.Popen[bytes]) -> None:
 # ---- the tests ----------------------------------------------------------------------------
 
 
+def returning_user(rig: Rig) -> None:
+    """A settings file exists, so the first-run welcome stays closed (see test_first_run)."""
+    config = rig.home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.toml").write_text("# defaults\n")
+
+
 def test_break_loop(desktop: Rig, tmp_path: Path) -> None:
     rig = desktop
+    returning_user(rig)
     panels = rig.tray_panels()
     app, status = start_deskguard(rig)
     assert status["tray"] == "system tray", status
+    assert status["problems"] == [], status
     wait_for(lambda: rig.tray_icons(panels), STEP_TIMEOUT, "DeskGuard's icon docked in trayer")
     assert rig.windows("Break") == []
 
@@ -164,6 +173,19 @@ def test_break_loop(desktop: Rig, tmp_path: Path) -> None:
     assert final["paused_until"] is None, final
 
     print(f"screenshots: {prompt_shot} {break_shot}")
+    quit_app(rig, app)
+    assert_clean_output(rig, app)
+
+
+def test_first_run_shows_the_welcome_and_breaks_still_work(desktop: Rig, tmp_path: Path) -> None:
+    rig = desktop
+    app, _ = start_deskguard(rig)  # a fresh DESKGUARD_HOME: no settings file yet
+    wait_for(lambda: rig.windows("^Welcome to DeskGuard$"), STEP_TIMEOUT, "the welcome")
+    assert rig.cli("break-now").returncode == 0
+    window = break_window(rig)
+    print(f"screenshot: {rig.screenshot(tmp_path / 'screenshots' / 'first-run.png')}")
+    rig.key("Return", window=window)
+    status_where(rig, "state on_break after Return", lambda s: s["state"] == "on_break")
     quit_app(rig, app)
     assert_clean_output(rig, app)
 
