@@ -36,11 +36,12 @@ class AutostartError(Exception):
 
 def start_command() -> list[str]:
     """The command that starts the app: the installed script if on PATH, else this Python."""
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
+        windowless = Path(sys.executable).with_name("deskguardw.exe")  # Windows, no console
+        return [str(windowless if windowless.is_file() else Path(sys.executable))]
     script = shutil.which("deskguard")
     if script:
         return [str(Path(script).absolute())]
-    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
-        return [sys.executable]
     return [sys.executable, "-m", "deskguard"]
 
 

@@ -361,8 +361,12 @@ FIELD_SECTIONS: dict[str, str] = {
 }
 
 
-class SettingsSaveError(Exception):
-    """The settings could not be written; the message is a sentence for the user."""
+class SettingsSaveError(OSError):
+    """The settings file could not be read back or parsed, so it was not rewritten.
+
+    An OSError, like every other reason saving can fail (a full disk, no permission), so
+    one `except OSError` covers them all; the message is a sentence for the user.
+    """
 
 
 def int_ranges() -> dict[str, tuple[int, int]]:
