@@ -21,7 +21,7 @@ from datetime import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTime, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -104,6 +104,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._reminders_tab(), self.tr("&Reminders"))
         self.tabs.addTab(self._data_tab(folders), self.tr("&Data"))
         self.tabs.addTab(self._startup_tab(), self.tr("S&tartup"))
+        self.tabs.currentChanged.connect(self._fit)  # pages wrap to different heights
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -515,7 +516,7 @@ class SettingsDialog(QDialog):
             self.status.show()
         self._fit()
 
-    def _fit(self) -> None:
+    def _fit(self, *_: object) -> None:
         """Grow to show a wrapped message whole: top-level windows ignore height-for-width."""
         layout = self.layout()
         if layout is None or not self.isVisible():
@@ -549,6 +550,14 @@ class SettingsDialog(QDialog):
         dirty = self.settings() != self._saved or self.autostart() != self._saved_autostart
         if not dirty or self._apply():
             self.accept()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # narrower means more wrapped lines: grow taller rather than clip
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -270,3 +270,18 @@ def test_strings_go_through_tr(dialog: SettingsDialog) -> None:
     text = (Path(__file__).resolve().parents[2] / source).read_text(encoding="utf-8")
     assert text.count("self.tr(") >= 40
     assert 'QLabel("' not in text and 'QPushButton("' not in text and 'QCheckBox("' not in text
+
+
+def test_a_narrower_window_grows_taller_instead_of_clipping(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    dialog.tabs.setCurrentIndex(2)  # the longest hints
+    dialog.resize(dialog.minimumWidth() or dialog.minimumSizeHint().width(), 100)
+    hints = [
+        w
+        for w in dialog.tabs.currentWidget().findChildren(QLabel)
+        if w.isVisible() and w.wordWrap()
+    ]
+    assert hints
+    for label in hints:
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
