@@ -37,7 +37,7 @@ from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus
 log = logging.getLogger("deskguard")
 
 MAX_PAUSE_MINUTES = 24 * 60
-POLL_MS = 5000
+HELD_POLL_MS = 5000  # while a prompt waits for a presentation to end
 
 
 def quit_app() -> None:
@@ -76,10 +76,11 @@ class Controller(QObject):
         super().__init__()
         self.idle = idle or NullIdle()
         self.holds = holds or Holds([])
-        # Idle and fullscreen checks every 5 s, and only while a prompt could come due.
+        # Extra idle/fullscreen checks between alarm ticks, as rarely as the rules allow.
         self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
+        self._poll.setSingleShot(True)
         self._poll.timeout.connect(self.tick)
+        self._last_idle: float | None = None
         self.clock = clock
         self.store = store
         self.library = library
@@ -150,7 +151,8 @@ class Controller(QObject):
     def _activity(self, now: datetime) -> Activity:
         if not self._watching(now):
             return NO_ACTIVITY
-        return Activity(idle_seconds=self.idle.idle_seconds(), held=self.holds.reason())
+        self._last_idle = self.idle.idle_seconds()
+        return Activity(idle_seconds=self._last_idle, held=self.holds.reason())
 
     # ---- user requests ------------------------------------------------------------
     def snooze(self) -> None:
@@ -357,11 +359,11 @@ class Controller(QObject):
         p = self.planner
         wakes = [t for t in (p.wake_time(), self._posture_due(now)) if t is not None]
         self.alarm.set_wake(min(wakes) if wakes else None)
-        polling = not self._stopped and self._watching(now) and self._can_watch
-        if polling and not self._poll.isActive():
-            self._poll.start()
-        elif not polling and self._poll.isActive():
+        wait_ms = self._poll_wait_ms(now)
+        if wait_ms is None:
             self._poll.stop()
+        else:
+            self._poll.start(wait_ms)
         if self.host is not None:
             state = p.state(now)
             self.host.show_status(
@@ -377,9 +379,27 @@ class Controller(QObject):
                 )
             )
 
-    @property
-    def _can_watch(self) -> bool:
-        return not isinstance(self.idle, NullIdle) or bool(self.holds.detectors)
+    def _poll_wait_ms(self, now: datetime) -> int | None:
+        """When to look at the desktop again, beyond the alarm's own ticks.
+
+        Every tick reads idle time and the presentation state anyway (the due time
+        included), so extra looks serve only two things: noticing the moment a held
+        prompt may be shown, and catching an absence as long as a break that might
+        end between two heartbeats. An active user cannot have been away a whole
+        break sooner than (break length - current idle), so that is the wait; while
+        they are away nothing needs a look: their return time is computed exactly
+        from the idle time at the next tick, whenever it comes.
+        """
+        if self._stopped or not self._watching(now):
+            return None
+        if self.planner.held_reason is not None:
+            return HELD_POLL_MS
+        if isinstance(self.idle, NullIdle) or self._last_idle is None:
+            return None
+        if self.planner.away_since is not None:
+            return None
+        rest_s = self.planner.settings.break_minutes * 60
+        return int(max(1.0, rest_s - self._last_idle + 0.5) * 1000)
 
     # ---- exercises --------------------------------------------------------------------
     def _pick(self, _now: datetime) -> str | None:

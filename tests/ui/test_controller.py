@@ -200,3 +200,50 @@ def test_not_for_me_keeps_an_exercise_out_of_prompts(rig: Rig) -> None:
     rig.actions.take_break.trigger()
     assert rig.controller.planner.active.prompt.exercise_id is None  # type: ignore[union-attr]
     assert rig.window.prompt_card.name.text() == "Stand up and walk"
+
+
+class FakeIdle:
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def idle_seconds(self) -> float | None:
+        return self.seconds
+
+
+class FakeHold:
+    name = "fake-hold"
+
+    def __init__(self) -> None:
+        self.now: str | None = None
+
+    def reason(self) -> str | None:
+        return self.now
+
+
+def test_desktop_is_looked_at_only_as_often_as_the_rules_need(rig: Rig) -> None:
+    from deskguard.adapters.hold import Holds
+
+    idle, hold = FakeIdle(), FakeHold()
+    rig.controller.idle = idle
+    rig.controller.holds = Holds([hold])
+    idle.seconds = 10.0
+    rig.controller.tick()
+    # Active user: the earliest they can have been away a whole 2-min break is in 110 s.
+    assert rig.controller._poll.isActive() and rig.controller._poll.interval() == 110_500
+    idle.seconds = 200.0
+    rig.controller.tick()
+    assert not rig.controller._poll.isActive()  # away: the heartbeat is enough
+    assert rig.controller.planner.away_since is not None
+    idle.seconds = 0.0
+    hold.now = "presentation"
+    rig.advance(minutes=47)  # back at 09:01 after the absence: due at 09:46
+    assert rig.controller.status()["held"] == "presentation"
+    assert rig.controller._poll.interval() == 5000  # watch for the presentation's end
+    assert "Break held: presentation" in rig.host.next_line.text()
+    hold.now = None
+    rig.controller.tick()
+    assert rig.window.isVisible()
+    rig.controller.pause(30)
+    assert not rig.controller._poll.isActive()  # nothing is read while paused
