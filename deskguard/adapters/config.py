@@ -18,10 +18,6 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-import tomlkit.exceptions
-import tomlkit.items
-
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.model import WEEKDAY_NAMES, Settings
 
@@ -447,6 +443,8 @@ def _same(name: str, stored: object, value: object) -> bool:
 
 
 def _is_table(item: object) -> bool:
+    import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
+
     return isinstance(item, (tomlkit.items.Table, tomlkit.items.InlineTable)) or (
         type(item).__name__ == "OutOfOrderTableProxy"
     )
@@ -454,6 +452,8 @@ def _is_table(item: object) -> bool:
 
 def _default_lines(defaults: Any, section: str, key: str) -> tuple[list[str], Any]:
     """The comment lines above `key` in the default file, and its item (with end comment)."""
+    import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
+
     body = defaults[section].value.body
     index = next(i for i, (k, _) in enumerate(body) if k is not None and k.key == key)
     comments: list[str] = []
@@ -466,6 +466,8 @@ def _default_lines(defaults: Any, section: str, key: str) -> tuple[list[str], An
 
 def _append_to_table(table: Any, additions: list[tuple[str | None, Any]]) -> None:
     """Add items after the table's last line rather than after its trailing blank lines."""
+    import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
+
     if not isinstance(table, tomlkit.items.Table):  # inline, or split over several headers
         for key, item in additions:
             if key is not None:
@@ -484,6 +486,8 @@ def _append_to_table(table: Any, additions: list[tuple[str | None, Any]]) -> Non
 
 
 def _new_item(name: str, value: object, template: Any) -> Any:
+    import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
+
     item = tomlkit.item(_toml_value(name, value))
     comment = template.trivia.comment
     if comment:
@@ -495,6 +499,8 @@ def _new_item(name: str, value: object, template: Any) -> Any:
 
 
 def _update(doc: Any, settings: Settings) -> None:
+    import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
+
     defaults = tomlkit.parse(default_settings_text())
     for section in _SECTIONS:
         names = [n for n, s in FIELD_SECTIONS.items() if s == section]
@@ -561,6 +567,8 @@ def save_settings(path: Path, settings: Settings) -> None:
     SettingsSaveError when the existing file cannot be read or parsed: it is never
     overwritten then, because that would lose what the user wrote.
     """
+    import tomlkit.exceptions  # imported on first save only: ~3 MB resident otherwise
+
     problems = _problems(settings)
     if problems:
         raise ValueError(" ".join(problems))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
 import stat
 import sys
 import tempfile
 import warnings
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +69,7 @@ def socket_name_for(runtime_dir: Path, *, windows: bool) -> str:
     if len(os.fsencode(full)) <= _MAX_SOCKET_PATH:
         return full
     # Deep runtime dirs (long DESKGUARD_HOME in tests) overflow sun_path; hash keeps them distinct.
-    digest = hashlib.sha1(os.fsencode(str(runtime_dir))).hexdigest()[:12]
+    digest = f"{zlib.crc32(os.fsencode(str(runtime_dir))):08x}"  # zlib: hashlib costs ~3 MB
     return f"{tempfile.gettempdir()}/{APP_NAME}-{_user_tag()}-{digest}.sock"
 
 
