@@ -9,29 +9,23 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from deskguard import __version__
-from deskguard.adapters.alarm import Alarm
-from deskguard.adapters.autostart import Autostart, AutostartError
-from deskguard.adapters.config import int_ranges, load_settings, save_settings, validate_setting
-from deskguard.adapters.content import Library, load_library, resources_dir
-from deskguard.adapters.hold import choose_holds
-from deskguard.adapters.idle import choose_idle_monitor
+from deskguard.adapters.content import resources_dir
 from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning, send_command
-from deskguard.adapters.notify import default_chain
 from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
-from deskguard.adapters.sleep import SleepWatcher
-from deskguard.adapters.store import Store, StoreError
-from deskguard.controller import Controller, quit_app
 from deskguard.core.checklist import WORKSTATION, ChecklistResult, checklist_due
-from deskguard.core.clock import SystemClock
 from deskguard.core.model import Settings
-from deskguard.ui.break_window import BreakWindow
-from deskguard.ui.tray import ControlWindow, Tray, TrayActions
+from deskguard.ui.tray import ControlWindow, Tray, TrayActions, quit_app
+
+if TYPE_CHECKING:  # imported at run time only once the tray icon is up (start_services)
+    from deskguard.adapters.content import Library
+    from deskguard.controller import Controller
 
 log = logging.getLogger("deskguard")
 
@@ -118,6 +112,8 @@ class Windows(QObject):
         actions.open_log.connect(self.open_log)
         actions.show_about.connect(self.show_about)
         actions.show_settings.connect(self.show_settings)
+        from deskguard.adapters.autostart import Autostart
+
         self.autostart = Autostart()
 
     @property
@@ -199,6 +195,8 @@ class Windows(QObject):
             self.show_checklist()
 
     def finish_welcome(self, settings: Settings, result: ChecklistResult | None) -> None:
+        from deskguard.adapters.config import save_settings
+
         try:
             save_settings(self.paths.config_file, settings)
         except OSError as err:
@@ -209,6 +207,7 @@ class Windows(QObject):
             self.save_checklist(result)
 
     def show_settings(self) -> None:
+        from deskguard.adapters.config import int_ranges, validate_setting
         from deskguard.ui.settings_dialog import Folders, SettingsDialog
 
         dialog = self._open.get("settings")
@@ -229,6 +228,9 @@ class Windows(QObject):
 
     def apply_settings(self, settings: Settings, autostart: bool) -> None:
         """Save keeping the user's comments, switch autostart, and take effect at once."""
+        from deskguard.adapters.autostart import AutostartError
+        from deskguard.adapters.config import save_settings
+
         dialog = self._open.get("settings")
         try:
             save_settings(self.paths.config_file, settings)
@@ -313,30 +315,73 @@ def run(verbose: bool = False) -> int:
     icon = app_icon()
     qapp.setWindowIcon(icon)
 
+    # The icon goes up first; the scheduler, database and content load right after,
+    # once the event loop runs, so the user sees DeskGuard as early as possible.
+    actions = TrayActions(qapp)
+    actions.quit.connect(quit_app)
+    host: Tray | ControlWindow
+    if QSystemTrayIcon.isSystemTrayAvailable():
+        host = Tray(actions, icon, qapp)
+    else:
+        log.warning("no system tray available: showing the control window instead")
+        host = ControlWindow(actions, icon, NO_TRAY_REASON)
+    host.show()
+    keep = _quit_on_signals(qapp)
+    started: dict[str, Any] = {}
+    QTimer.singleShot(0, lambda: started.update(start_services(paths, qapp, actions, host, icon)))
+    code = qapp.exec()
+    del keep
+    controller = started.get("controller")
+    if controller is not None:
+        controller.stop()
+        started["server"].close()
+        started["store"].close()
+    lock.release()
+    return int(code) if started else 1
+
+
+def start_services(
+    paths: Paths,
+    qapp: QApplication,
+    actions: TrayActions,
+    host: Tray | ControlWindow,
+    icon: QIcon,
+) -> dict[str, Any]:
+    """Everything behind the icon. Returns what `run` must close at the end."""
+    from deskguard.adapters.alarm import Alarm
+    from deskguard.adapters.config import load_settings
+    from deskguard.adapters.content import load_library
+    from deskguard.adapters.hold import choose_holds
+    from deskguard.adapters.idle import choose_idle_monitor
+    from deskguard.adapters.notify import default_chain
+    from deskguard.adapters.sleep import SleepWatcher
+    from deskguard.adapters.store import Store, StoreError
+    from deskguard.controller import Controller
+    from deskguard.core.clock import SystemClock
+    from deskguard.ui.break_window import BreakWindow
+
     first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)
     try:
         store, store_notes = Store.open(paths.database)
     except StoreError as err:
         print(f"DeskGuard cannot start: {err}", file=sys.stderr)
-        lock.release()
-        return 1
+        QMessageBox.critical(None, "DeskGuard cannot start", str(err))
+        QApplication.exit(1)
+        return {}
     notes += store_notes
     for note in notes:
         log.warning("%s", note)
-    library = load_library()
 
     clock = SystemClock()
-    alarm = Alarm(parent=qapp)
-    actions = TrayActions(qapp)
     window = BreakWindow(clock.now, icon)
     controller = Controller(
         clock=clock,
         settings=settings,
         store=store,
-        library=library,
+        library=load_library(),
         notifier=default_chain(resources_dir() / "icons" / "deskguard.svg"),
-        alarm=alarm,
+        alarm=Alarm(parent=qapp),
         actions=actions,
         window=window,
         notes=notes,
@@ -349,30 +394,13 @@ def run(verbose: bool = False) -> int:
         sleep.start()
     server = CommandServer(paths.socket_name, controller.handle, qapp)
     server.listen()
-    actions.quit.connect(quit_app)
-
-    host: Tray | ControlWindow
-    if QSystemTrayIcon.isSystemTrayAvailable():
-        host = Tray(actions, icon, qapp)
-        host.show()
-    else:
-        log.warning("no system tray available: showing the control window instead")
-        host = ControlWindow(actions, icon, NO_TRAY_REASON)
-        host.show()
-        watch_for_tray(controller, host, icon, qapp)
     controller.start(host)
+    if isinstance(host, ControlWindow):
+        watch_for_tray(controller, host, icon, qapp)
     windows = Windows(controller, paths, icon, first_run, qapp)
     QTimer.singleShot(500, windows.show_welcome_or_checklist)
     for note in notes:
         controller._notify("DeskGuard", note)
-    log.info("DeskGuard %s started; data in %s", __version__, paths.database)
-
-    keep = _quit_on_signals(qapp)
     qapp.aboutToQuit.connect(controller.stop)
-    code = qapp.exec()
-    del keep
-    controller.stop()
-    server.close()
-    store.close()
-    lock.release()
-    return int(code)
+    log.info("DeskGuard %s started; data in %s", __version__, paths.database)
+    return {"controller": controller, "server": server, "store": store, "windows": windows}

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication
 
 from deskguard import __version__
 from deskguard.adapters.alarm import Alarm
@@ -32,22 +31,12 @@ from deskguard.core.posture import (
 from deskguard.core.rotation import pick_exercise, why_text
 from deskguard.core.stats import query_range, week_report
 from deskguard.ui.break_window import BreakWindow
-from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus
+from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, quit_app
 
 log = logging.getLogger("deskguard")
 
 MAX_PAUSE_MINUTES = 24 * 60
 HELD_POLL_MS = 5000  # while a prompt waits for a presentation to end
-
-
-def quit_app() -> None:
-    """Leave the event loop without asking windows to close.
-
-    QGuiApplication.quit() first sends every window a close event and gives up if one
-    refuses: the no-tray control window does (closing it only minimises it), and a
-    close event on the break window means "skip". exit() just ends the loop.
-    """
-    QApplication.exit(0)
 
 
 def iso(when: datetime | None, tz: tzinfo | None = None) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMenu,
     QSizePolicy,
@@ -73,6 +74,16 @@ def describe(status: TrayStatus) -> str:
     if status.state is State.OUTSIDE_HOURS:
         return f"Outside working hours — next break {_clock(when, now)}"
     return f"Next break at {_clock(when, now)} (in {_minutes_until(when, now)})"
+
+
+def quit_app() -> None:
+    """Leave the event loop without asking windows to close.
+
+    QGuiApplication.quit() first sends every window a close event and gives up if one
+    refuses: the no-tray control window does (closing it only minimises it), and a
+    close event on the break window means "skip". exit() just ends the loop.
+    """
+    QApplication.exit(0)
 
 
 class TrayActions(QObject):
