@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, QUrl
@@ -340,6 +341,27 @@ def run(verbose: bool = False) -> int:
     return int(code) if started else 1
 
 
+DEV_INTERVAL_ENV = "DESKGUARD_DEV_INTERVAL_SECONDS"
+
+
+def developer_interval() -> timedelta | None:
+    """A developer setting for end-to-end tests: prompts every N seconds, not minutes."""
+    text = os.environ.get(DEV_INTERVAL_ENV, "")
+    if not text:
+        return None
+    try:
+        seconds = int(text)
+        if not 1 <= seconds <= 7200:
+            raise ValueError
+    except ValueError:
+        log.warning(
+            "%s=%r is not a whole number of seconds from 1 to 7200; ignored", DEV_INTERVAL_ENV, text
+        )
+        return None
+    log.warning("developer setting: a break every %d s (%s)", seconds, DEV_INTERVAL_ENV)
+    return timedelta(seconds=seconds)
+
+
 def start_services(
     paths: Paths,
     qapp: QApplication,
@@ -387,6 +409,7 @@ def start_services(
         notes=notes,
         idle=choose_idle_monitor(),
         holds=choose_holds(),
+        interval_override=developer_interval(),
     )
     sleep = SleepWatcher(qapp)
     sleep.woke.connect(controller.tick)

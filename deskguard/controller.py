@@ -61,6 +61,7 @@ class Controller(QObject):
         tz: tzinfo | None = None,
         idle: IdleMonitor | None = None,
         holds: Holds | None = None,
+        interval_override: timedelta | None = None,
     ) -> None:
         super().__init__()
         self.idle = idle or NullIdle()
@@ -85,7 +86,9 @@ class Controller(QObject):
         self._stopped = False
         now = clock.now()
         self._recent = self._exercises_shown_today(now)
-        self.planner = Planner(settings, now, tz=tz, pick_exercise=self._pick)
+        self.planner = Planner(
+            settings, now, tz=tz, pick_exercise=self._pick, interval_override=interval_override
+        )
 
         self.excluded: set[str] = self._read(store.excluded_exercises, set())
         self._posture_items = micro_check_items(library.checklists)

@@ -77,8 +77,10 @@ class Planner:
         tz: tzinfo | None = None,
         pick_exercise: Picker | None = None,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        interval_override: timedelta | None = None,
     ) -> None:
         self.settings = settings
+        self.interval_override = interval_override  # developer setting: seconds-long intervals
         self.tz = tz
         self._pick = pick_exercise or (lambda _now: None)
         self._new_id = new_id
@@ -93,6 +95,8 @@ class Planner:
     # ---- time arithmetic -------------------------------------------------
     @property
     def _interval(self) -> timedelta:
+        if self.interval_override is not None:
+            return self.interval_override
         return timedelta(minutes=self.settings.interval_minutes)
 
     @property
