@@ -306,7 +306,8 @@ def run(verbose: bool = False) -> int:
         return 0
 
     os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    # argv[0] names the X window class: under `python -m` it would be "__main__.py".
+    qapp = QApplication.instance() or QApplication(["deskguard"])
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("DeskGuard")
     qapp.setApplicationDisplayName("DeskGuard")

@@ -171,6 +171,8 @@ class Planner:
     def next_break_at(self) -> datetime | None:
         """What the tray shows as the next break."""
         if self.active is not None:
+            if self.active.started_at is not None:
+                return None  # on a break now; the next one is scheduled when it ends
             return self.active.snoozed_until or self.active.shown_at or self.active.prompt.due_at
         if self.paused_until is not None:
             return None

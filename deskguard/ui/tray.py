@@ -218,6 +218,7 @@ class ControlWindow(QWidget):
         self.why = QLabel(reason)
         self.why.setWordWrap(True)
         self.next_line = QLabel()
+        self.next_line.setWordWrap(True)  # "Outside working hours — next break …" is long
         font = self.next_line.font()
         font.setBold(True)
         self.next_line.setFont(font)
