@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -269,7 +270,7 @@ def test_dst_change_keeps_real_intervals_and_local_hours() -> None:
     replay = make(sunday, everyday, policy=take_break_at_once)
     replay.run_until(sunday + timedelta(hours=7))
     times = [e.at.astimezone(UTC) for e in replay.kinds(EventKind.PROMPTED)]
-    gaps = {b - a for a, b in zip(times, times[1:], strict=False)}
+    gaps = {b - a for a, b in itertools.pairwise(times)}
     assert gaps == {timedelta(minutes=47)}
     assert all(time(1) <= t.astimezone(BERLIN).time() <= time(5) for t in times)
     # The repeated hour makes the window 5 real hours long: 01:45 ... until 05:00 local.

@@ -45,7 +45,8 @@ def test_week_counts_and_adherence() -> None:
 
 def test_local_day_uses_each_events_own_offset() -> None:
     # 23:30 on Monday at UTC-5 is already Tuesday in UTC: it still counts for Monday.
-    late = Event(EventKind.PROMPTED, datetime(2026, 11, 23, 23, 30, tzinfo=timezone(timedelta(hours=-5))), "x")
+    new_york_winter = timezone(timedelta(hours=-5))
+    late = Event(EventKind.PROMPTED, datetime(2026, 11, 23, 23, 30, tzinfo=new_york_winter), "x")
     report = week_report([late], MONDAY, Settings())
     assert report.days[0].prompted == 1
     start, end = query_range(MONDAY)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -102,4 +104,5 @@ def test_finish_hides_without_skipping(qtbot: QtBot) -> None:
 
 def test_dose_text() -> None:
     assert dose_text(STRETCH) == "Hold 20–30 s, each side"
-    assert dose_text(Exercise(**{**STRETCH.__dict__, "dose": Dose(sets=Range(1, 2), reps=Range(8, 10))})) == "8–10 reps, 1–2 sets"
+    strength = dataclasses.replace(STRETCH, dose=Dose(sets=Range(1, 2), reps=Range(8, 10)))
+    assert dose_text(strength) == "8–10 reps, 1–2 sets"
