@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.checklist import ChecklistResult, Score, next_due, score
 from deskguard.core.model import Checklist, ChecklistItem
+from deskguard.ui.widgets import text_label
 
 __all__ = ["ChecklistDialog", "ChecklistForm", "long_date"]
 
@@ -40,17 +41,7 @@ def long_date(day: date) -> str:
 def _label(
     text: str = "", *, scale: float = 1.0, bold: bool = False, muted: bool = False
 ) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if scale != 1.0 or bold:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * scale)
-        font.setBold(bold)
-        label.setFont(font)
-    if muted:
-        label.setStyleSheet("color: palette(placeholder-text);")
-    return label
+    return text_label(text, scale=scale, bold=bold, muted=muted, selectable=False)
 
 
 class _ItemRow(QWidget):

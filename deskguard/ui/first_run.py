@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from deskguard.core.model import WEEKDAY_NAMES, Checklist, RedFlag, Settings
 from deskguard.ui.checklist import ChecklistForm
 from deskguard.ui.red_flags import RedFlagsView
+from deskguard.ui.widgets import text_label
 
 __all__ = ["INTERVAL_RANGE", "FirstRunDialog"]
 
@@ -46,17 +47,7 @@ INTERVAL_RANGE = (5, 120)  # minutes, as config.py accepts
 def _label(
     text: str = "", *, scale: float = 1.0, bold: bool = False, muted: bool = False
 ) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if scale != 1.0 or bold:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * scale)
-        font.setBold(bold)
-        label.setFont(font)
-    if muted:
-        label.setStyleSheet("color: palette(placeholder-text);")
-    return label
+    return text_label(text, scale=scale, bold=bold, muted=muted, selectable=False)
 
 
 def _qtime(value: time) -> QTime:

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.model import AvoidItem, Dose, Exercise
 from deskguard.ui.break_window import dose_text
+from deskguard.ui.widgets import text_label
 
 TITLE = "DeskGuard — Exercise library"
 KIND_ORDER = ("strength", "stretch", "mobility", "warm-up")
@@ -60,18 +61,7 @@ LIST_ICON = 40
 def _label(
     text: str = "", *, scale: float = 1.0, bold: bool = False, muted: bool = False
 ) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if scale != 1.0 or bold:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * scale)
-        font.setBold(bold)
-        label.setFont(font)
-    if muted:
-        label.setStyleSheet("color: palette(placeholder-text);")
-    return label
+    return text_label(text, scale=scale, bold=bold, muted=muted, selectable=True)
 
 
 def _rich_list(items: Sequence[str], ordered: bool) -> str:

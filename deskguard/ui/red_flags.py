@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import RedFlag
+from deskguard.ui.widgets import text_label
 
 __all__ = ["TITLE", "RedFlagsDialog", "RedFlagsView"]
 
@@ -32,18 +33,7 @@ TITLE = "When to see a professional"
 def _label(
     text: str = "", *, scale: float = 1.0, bold: bool = False, muted: bool = False
 ) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if scale != 1.0 or bold:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * scale)
-        font.setBold(bold)
-        label.setFont(font)
-    if muted:
-        label.setStyleSheet("color: palette(placeholder-text);")
-    return label
+    return text_label(text, scale=scale, bold=bold, muted=muted, selectable=True)
 
 
 class RedFlagsView(QWidget):

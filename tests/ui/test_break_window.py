@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
