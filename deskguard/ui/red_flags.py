@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtGui import QIcon, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -127,6 +127,13 @@ class RedFlagsDialog(QDialog):
         self._scroll = scroll
         self._content = content
         self._fit(width=600, max_height=700)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Word-wrapped labels know their height only once laid out at the real width.
+        super().showEvent(event)
+        screen = self.screen()
+        limit = int(screen.availableGeometry().height() * 0.85) if screen else 700
+        self._fit(width=self.width(), max_height=limit)
 
     def _fit(self, width: int, max_height: int) -> None:
         """As tall as the list needs, up to `max_height`; a longer list scrolls."""
