@@ -195,7 +195,10 @@ class Windows(QObject):
         if checklist_due(last_day, today):
             self.show_checklist()
 
-    def finish_welcome(self, settings: Settings, result: ChecklistResult | None) -> None:
+    def finish_welcome(
+        self, settings: Settings, result: ChecklistResult | None, autostart: bool
+    ) -> None:
+        from deskguard.adapters.autostart import AutostartError
         from deskguard.adapters.config import save_settings
 
         try:
@@ -206,6 +209,11 @@ class Windows(QObject):
         self.controller.apply_settings(settings)
         if result is not None:
             self.save_checklist(result)
+        try:
+            self.autostart.set(autostart)
+        except AutostartError as err:
+            log.error("could not change autostart: %s", err)
+            self.controller._notify("DeskGuard could not change autostart", str(err))
 
     def show_settings(self) -> None:
         from deskguard.adapters.config import int_ranges, validate_setting

@@ -59,7 +59,7 @@ def _time(value: QTime) -> time:
 
 
 class FirstRunDialog(QDialog):
-    completed = Signal(object, object)  # Settings, ChecklistResult | None
+    completed = Signal(object, object, bool)  # Settings, ChecklistResult | None, autostart
 
     def __init__(
         self,
@@ -253,6 +253,10 @@ class FirstRunDialog(QDialog):
         form.addRow(interval_label, interval)
         form.addRow(hours_label, hours)
         form.addRow(days_label, days)
+        self.autostart_box = QCheckBox(self.tr("&Start DeskGuard when I log in"))
+        self.autostart_box.setChecked(True)
+        self.autostart_box.setAccessibleName(self.tr("Start DeskGuard when I log in"))
+        form.addRow("", self.autostart_box)
 
         self.hours_hint = _label(muted=True)
         self.hours_error = _label()
@@ -267,7 +271,7 @@ class FirstRunDialog(QDialog):
             _label(
                 self.tr(
                     "DeskGuard prompts only on your working days and within your working "
-                    "hours. You can change all of this later in the settings file."
+                    "hours. You can change all of this later in Settings, from the tray."
                 )
             )
         )
@@ -280,6 +284,7 @@ class FirstRunDialog(QDialog):
         QWidget.setTabOrder(self.end_time, self.day_boxes[0])
         for first, second in zip(self.day_boxes, self.day_boxes[1:], strict=False):
             QWidget.setTabOrder(first, second)
+        QWidget.setTabOrder(self.day_boxes[-1], self.autostart_box)
         return page
 
     def _checklist_page(self, workstation: Checklist) -> QWidget:
@@ -377,5 +382,5 @@ class FirstRunDialog(QDialog):
             self.go_to(2)
             return
         result = self.checklist.result(self._now()) if with_checklist else None
-        self.completed.emit(self.chosen_settings(), result)
+        self.completed.emit(self.chosen_settings(), result, self.autostart_box.isChecked())
         self.accept()

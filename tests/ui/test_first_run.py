@@ -85,11 +85,14 @@ def test_finish_emits_the_chosen_settings_and_checklist(
     dialog.end_time.setTime(QTime(16, 45))
     dialog.day_boxes[4].setChecked(False)  # no Fridays
     dialog.day_boxes[5].setChecked(True)  # Saturdays
+    assert dialog.autostart_box.isChecked()  # offered, on by default
+    dialog.autostart_box.setChecked(False)
     dialog.next_button.click()
     dialog.checklist.set_ticked("feet-flat", True)
     with qtbot.waitSignal(dialog.completed, timeout=1000) as signal:
         dialog.next_button.click()
-    settings, result = signal.args
+    settings, result, autostart = signal.args
+    assert autostart is False
     assert settings == Settings(
         interval_minutes=30,
         work_start=time(8, 15),
@@ -107,7 +110,7 @@ def test_later_finishes_without_the_checklist(qtbot: QtBot, dialog: FirstRunDial
     dialog.go_to(3)
     with qtbot.waitSignal(dialog.completed, timeout=1000) as signal:
         dialog.later_button.click()
-    assert signal.args == [Settings(snooze_minutes=7), None]
+    assert signal.args == [Settings(snooze_minutes=7), None, True]
 
 
 def test_end_before_start_blocks_next_with_a_reason(dialog: FirstRunDialog) -> None:

@@ -61,19 +61,24 @@ def test_red_flags_dialog_opens(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
 
 
 def test_first_run_welcome_saves_and_applies_settings(
-    rig: Rig, tmp_path: Path, qtbot: QtBot
+    rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    entry = tmp_path / "xdg" / "autostart" / "deskguard.desktop"
     windows = make(rig, tmp_path, first_run=True)
     windows.show_welcome_or_checklist()
     welcome = windows._open["welcome"]
     qtbot.addWidget(welcome)
     assert welcome.isVisible()
     chosen = Settings(interval_minutes=30, work_start=time(8), work_end=time(16))
-    windows.finish_welcome(chosen, None)
+    windows.finish_welcome(chosen, None, True)
+    assert entry.exists()  # autostart was offered at first run and accepted
     assert rig.controller.planner.settings == chosen
     assert load_settings(windows.paths.config_file)[0] == chosen
     assert rig.controller.planner.next_due is not None
     assert rig.controller.planner.next_due == MONDAY_9.replace(minute=30)
+    windows.finish_welcome(chosen, None, False)
+    assert not entry.exists()
 
 
 def test_workstation_check_offered_when_due_not_before(
