@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
@@ -27,23 +27,29 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.model import Exercise
 
-TITLE = "DeskGuard — Break"
+
+def tr(text: str) -> str:
+    """Qt's translation lookup for module-level texts (context "BreakWindow")."""
+    return QCoreApplication.translate("BreakWindow", text)
+
+
+TITLE = "DeskGuard — Break"  # also how tests and the e2e rig find the window
 
 
 def dose_text(exercise: Exercise) -> str:
     d = exercise.dose
     parts: list[str] = []
     if d.hold_seconds:
-        parts.append(f"Hold {d.hold_seconds} s")
+        parts.append(tr("Hold {0} s").format(d.hold_seconds))
     if d.duration_seconds:
-        parts.append(f"{d.duration_seconds} s")
+        parts.append(tr("{0} s").format(d.duration_seconds))
     if d.reps:
-        parts.append(f"{d.reps} reps")
+        parts.append(tr("{0} reps").format(d.reps))
     if d.sets:
-        parts.append(f"{d.sets} {'set' if d.sets.high == 1 else 'sets'}")
+        parts.append((tr("{0} set") if d.sets.high == 1 else tr("{0} sets")).format(d.sets))
     text = ", ".join(parts)
     if d.per_side:
-        text += ", each side"
+        text += tr(", each side")
     return text
 
 
@@ -75,7 +81,7 @@ class ExerciseCard(QWidget):
         super().__init__()
         self.picture = QSvgWidget()
         self.picture.setFixedSize(QSize(picture_size, picture_size))
-        self.picture.setAccessibleName("Exercise picture")
+        self.picture.setAccessibleName(tr("Exercise picture"))
         self.name = _label(size=1.25, bold=True)
         self.dose = _label()
         self.why = _label()
@@ -95,9 +101,11 @@ class ExerciseCard(QWidget):
         if picture is not None:
             self.picture.load(str(picture))
         if exercise is None:
-            self.name.setText("Stand up and walk")
-            self.dose.setText("Two or three minutes on your feet")
-            self.why.setText("Moving every 30–60 minutes eases the load sitting puts on your back.")
+            self.name.setText(tr("Stand up and walk"))
+            self.dose.setText(tr("Two or three minutes on your feet"))
+            self.why.setText(
+                tr("Moving every 30–60 minutes eases the load sitting puts on your back.")
+            )
             return
         self.name.setText(exercise.name)
         self.dose.setText(dose_text(exercise))
@@ -115,9 +123,9 @@ class BreakWindow(QWidget):
         self._now = now
         self._ends_at: datetime | None = None
         self._total_s = 120
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(tr(TITLE))
         self.setObjectName("breakWindow")
-        self.setAccessibleName("DeskGuard break")
+        self.setAccessibleName(self.tr("DeskGuard break"))
         if icon is not None:
             self.setWindowIcon(icon)
         # Shown without activation: the user's typing stays where it was.
@@ -138,15 +146,15 @@ class BreakWindow(QWidget):
     # ---- pages -------------------------------------------------------------
     def _build_prompt_page(self) -> QWidget:
         page = QWidget()
-        self.heading = _label("Time to stand and move", size=1.5, bold=True)
+        self.heading = _label(self.tr("Time to stand and move"), size=1.5, bold=True)
         self.subline = _label()
         self.prompt_card = ExerciseCard(96)
         self.snooze_note = _label()
         self.snooze_note.setStyleSheet("color: palette(placeholder-text);")
-        self.start_button = _button("Start break  ⏎", "Start break")
+        self.start_button = _button(self.tr("Start break  ⏎"), self.tr("Start break"))
         self.start_button.setDefault(True)
-        self.snooze_button = _button("Snooze  (S)", "Snooze")
-        self.skip_button = _button("Skip  (Esc)", "Skip")
+        self.snooze_button = _button(self.tr("Snooze  (S)"), self.tr("Snooze"))
+        self.skip_button = _button(self.tr("Skip  (Esc)"), self.tr("Skip"))
         self.start_button.clicked.connect(self.start_requested)
         self.snooze_button.clicked.connect(self.snooze_requested)
         self.skip_button.clicked.connect(self.skip_requested)
@@ -172,14 +180,14 @@ class BreakWindow(QWidget):
         self.steps = _label()
         self.cue = _label()
         self.countdown = _label("2:00", size=2.4, bold=True, wrap=False)
-        self.countdown.setAccessibleName("Time left")
+        self.countdown.setAccessibleName(self.tr("Time left"))
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress.setAccessibleName("Break progress")
-        self.done_button = _button("Done  ⏎", "Done")
+        self.progress.setAccessibleName(self.tr("Break progress"))
+        self.done_button = _button(self.tr("Done  ⏎"), self.tr("Done"))
         self.done_button.setDefault(True)
-        self.stop_button = _button("Stop  (Esc)", "Stop break")
+        self.stop_button = _button(self.tr("Stop  (Esc)"), self.tr("Stop break"))
         self.done_button.clicked.connect(self.done_requested)
         self.stop_button.clicked.connect(self.skip_requested)
         buttons = QHBoxLayout()
@@ -210,22 +218,27 @@ class BreakWindow(QWidget):
         self._ticker.stop()
         self._ends_at = None
         if sat_minutes is None:
-            lead = "Good call."
+            lead = self.tr("Good call.")
         elif sat_minutes < 90:
-            lead = f"You have been sitting for about {sat_minutes} minutes."
+            lead = self.tr("You have been sitting for about {0} minutes.").format(sat_minutes)
         else:
-            lead = f"You have been sitting for about {sat_minutes / 60:.1f} hours."
+            hours = f"{sat_minutes / 60:.1f}"
+            lead = self.tr("You have been sitting for about {0} hours.").format(hours)
         self.subline.setText(
-            f"{lead} A couple of minutes on your feet now is kind to your lower back."
+            self.tr("{0} A couple of minutes on your feet now is kind to your lower back.").format(
+                lead
+            )
         )
         self.prompt_card.show_exercise(exercise, picture)
         self.snooze_button.setEnabled(snoozes_left > 0)
-        self.snooze_button.setText(f"Snooze {snooze_minutes} min  (S)")
-        self.snooze_note.setText(
-            f"{snoozes_left} snooze{'s' if snoozes_left != 1 else ''} left for this break."
-            if snoozes_left
-            else "No snoozes left for this break."
-        )
+        self.snooze_button.setText(self.tr("Snooze {0} min  (S)").format(snooze_minutes))
+        if snoozes_left == 1:
+            note = self.tr("1 snooze left for this break.")
+        elif snoozes_left:
+            note = self.tr("{0} snoozes left for this break.").format(snoozes_left)
+        else:
+            note = self.tr("No snoozes left for this break.")
+        self.snooze_note.setText(note)
         self._show_page(0)
 
     def show_break(
@@ -234,10 +247,12 @@ class BreakWindow(QWidget):
         self.break_card.show_exercise(exercise, picture)
         if exercise is not None:
             self.steps.setText("\n".join(f"{i}. {s}" for i, s in enumerate(exercise.steps, 1)))
-            self.cue.setText("Form: " + " ".join(exercise.cues))
+            self.cue.setText(self.tr("Form: {0}").format(" ".join(exercise.cues)))
         else:
-            self.steps.setText("Stand up, walk around the room or down the corridor, and breathe.")
-            self.cue.setText("Form: relaxed shoulders, easy pace.")
+            self.steps.setText(
+                self.tr("Stand up, walk around the room or down the corridor, and breathe.")
+            )
+            self.cue.setText(self.tr("Form: relaxed shoulders, easy pace."))
         self._ends_at = ends_at
         self._total_s = max(1, total_s)
         self.progress.setRange(0, self._total_s)
@@ -284,7 +299,7 @@ class BreakWindow(QWidget):
         self.progress.setValue(self._total_s - min(left, self._total_s))
         if left == 0:
             self._ticker.stop()
-            self.countdown.setText("Well done")
+            self.countdown.setText(self.tr("Well done"))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

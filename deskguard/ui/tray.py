@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import State
+
+
+def tr(text: str) -> str:
+    """Qt's translation lookup for the module-level texts (context "Tray")."""
+    return QCoreApplication.translate("Tray", text)
+
 
 PAUSE_CHOICES: tuple[tuple[str, int | None], ...] = (
     ("For 30 minutes", 30),
@@ -51,29 +57,29 @@ def _clock(when: datetime, now: datetime) -> str:
 def _minutes_until(when: datetime, now: datetime) -> str:
     minutes = max(0, round((when - now).total_seconds() / 60))
     if minutes < 1:
-        return "less than a minute"
+        return tr("less than a minute")
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+        return tr("{0} min").format(minutes)
+    return tr("{0} h {1:02d} min").format(minutes // 60, minutes % 60)
 
 
 def describe(status: TrayStatus) -> str:
     """The one line the menu and tooltip lead with."""
     now = status.now
     if status.state is State.ON_BREAK:
-        return "On a break — enjoy it"
+        return tr("On a break — enjoy it")
     if status.state is State.PROMPTING:
-        return "A break is waiting for you"
+        return tr("A break is waiting for you")
     if status.held:
-        return f"Break held: {status.held}"
+        return tr("Break held: {0}").format(status.held)
     if status.state is State.PAUSED and status.paused_until is not None:
-        return f"Paused until {_clock(status.paused_until, now)}"
+        return tr("Paused until {0}").format(_clock(status.paused_until, now))
     if status.next_break_at is None:
-        return "No breaks scheduled"
+        return tr("No breaks scheduled")
     when = status.next_break_at
     if status.state is State.OUTSIDE_HOURS:
-        return f"Outside working hours — next break {_clock(when, now)}"
-    return f"Next break at {_clock(when, now)} (in {_minutes_until(when, now)})"
+        return tr("Outside working hours — next break {0}").format(_clock(when, now))
+    return tr("Next break at {0} (in {1})").format(_clock(when, now), _minutes_until(when, now))
 
 
 def quit_app() -> None:
@@ -105,33 +111,35 @@ class TrayActions(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.next_line = QAction("Next break", self)
+        self.next_line = QAction(self.tr("Next break"), self)
         self.next_line.setEnabled(False)
-        self.take_break = QAction("Take a break now", self)
+        self.take_break = QAction(self.tr("Take a break now"), self)
         self.take_break.triggered.connect(self.break_now)
-        self.snooze_action = QAction("Snooze 5 min", self)
+        self.snooze_action = QAction(self.tr("Snooze 5 min"), self)
         self.snooze_action.triggered.connect(self.snooze)
-        self.pause_menu = QMenu("Pause")
+        self.pause_menu = QMenu(self.tr("Pause"))
         self.pause_actions: list[QAction] = []
         for label, minutes in PAUSE_CHOICES:
-            action = QAction(label, self)
+            action = QAction(tr(label), self)
             action.triggered.connect(lambda _=False, m=minutes: self.pause.emit(m))
             self.pause_menu.addAction(action)
             self.pause_actions.append(action)
-        self.resume_action = QAction("Resume", self)
+        self.resume_action = QAction(self.tr("Resume"), self)
         self.resume_action.triggered.connect(self.resume)
-        self.summary_action = QAction("This week…", self)
+        self.summary_action = QAction(self.tr("This week…"), self)
         self.summary_action.triggered.connect(self.show_summary)
-        self.library_action = self._action("Exercise library…", self.show_library)
-        self.checklist_action = self._action("Workstation check…", self.show_checklist)
-        self.red_flags_action = self._action("When to see a professional…", self.show_red_flags)
-        self.settings_action = self._action("Settings…", self.show_settings)
-        self.help_menu = QMenu("Help")
-        self.help_menu.addAction(self._action("Open data folder", self.open_data_folder))
-        self.help_menu.addAction(self._action("Open log", self.open_log))
+        self.library_action = self._action(self.tr("Exercise library…"), self.show_library)
+        self.checklist_action = self._action(self.tr("Workstation check…"), self.show_checklist)
+        self.red_flags_action = self._action(
+            self.tr("When to see a professional…"), self.show_red_flags
+        )
+        self.settings_action = self._action(self.tr("Settings…"), self.show_settings)
+        self.help_menu = QMenu(self.tr("Help"))
+        self.help_menu.addAction(self._action(self.tr("Open data folder"), self.open_data_folder))
+        self.help_menu.addAction(self._action(self.tr("Open log"), self.open_log))
         self.help_menu.addSeparator()
-        self.help_menu.addAction(self._action("About DeskGuard", self.show_about))
-        self.quit_action = QAction("Quit DeskGuard", self)
+        self.help_menu.addAction(self._action(self.tr("About DeskGuard"), self.show_about))
+        self.quit_action = QAction(self.tr("Quit DeskGuard"), self)
         self.quit_action.triggered.connect(self.quit)
 
     def _action(self, text: str, signal: Any) -> QAction:
@@ -162,7 +170,7 @@ class TrayActions(QObject):
     def show_status(self, status: TrayStatus) -> None:
         self.next_line.setText(describe(status))
         self.snooze_action.setEnabled(status.can_snooze)
-        self.snooze_action.setText(f"Snooze {status.snooze_minutes} min")
+        self.snooze_action.setText(self.tr("Snooze {0} min").format(status.snooze_minutes))
         paused = status.state is State.PAUSED
         self.pause_menu.setEnabled(not paused)
         self.resume_action.setEnabled(paused)
@@ -187,7 +195,7 @@ class Tray(QObject):
 
     def show_status(self, status: TrayStatus) -> None:
         self.tray_actions.show_status(status)
-        tip = "DeskGuard — " + describe(status)
+        tip = self.tr("DeskGuard — {0}").format(describe(status))
         if status.note:
             tip += "\n" + status.note
         if tip != self.icon.toolTip():  # unchanged text: spare the tray host a repaint
@@ -226,7 +234,7 @@ class ControlWindow(QWidget):
         layout.addWidget(self.next_line)
         layout.addWidget(self._tool(actions.take_break))
         layout.addWidget(self._tool(actions.snooze_action))
-        layout.addWidget(self._menu_button("Pause", actions.pause_menu))
+        layout.addWidget(self._menu_button(self.tr("Pause"), actions.pause_menu))
         for action in (
             actions.resume_action,
             actions.summary_action,
@@ -236,7 +244,7 @@ class ControlWindow(QWidget):
             actions.settings_action,
         ):
             layout.addWidget(self._tool(action))
-        layout.addWidget(self._menu_button("Help", actions.help_menu))
+        layout.addWidget(self._menu_button(self.tr("Help"), actions.help_menu))
         layout.addWidget(self._tool(actions.quit_action))
         layout.addWidget(self.why)
         self.setMinimumWidth(320)

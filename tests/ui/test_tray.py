@@ -94,3 +94,19 @@ def test_control_window_stands_in_for_the_tray(qtbot: QtBot) -> None:
     assert window.isVisible()
     with qtbot.waitSignal(actions.quit, timeout=1000):
         actions.quit_action.trigger()
+
+
+def test_every_control_has_an_accessible_name_or_text(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QAbstractButton
+
+    from deskguard.ui.break_window import BreakWindow
+
+    actions = TrayActions()
+    window = ControlWindow(actions, QIcon(), "No tray here.")
+    breaks = BreakWindow(lambda: NOW)
+    for widget in (window, breaks):
+        qtbot.addWidget(widget)
+        buttons = widget.findChildren(QAbstractButton)
+        assert buttons
+        unnamed = [b for b in buttons if not (b.accessibleName() or b.text())]
+        assert unnamed == []
