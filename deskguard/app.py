@@ -205,7 +205,7 @@ class Windows(QObject):
             save_settings(self.paths.config_file, settings)
         except OSError as err:
             log.error("could not save settings: %s", err)
-            self.controller._notify("DeskGuard could not save your settings", str(err))
+            self.controller._notify(self.tr("DeskGuard could not save your settings"), str(err))
         self.controller.apply_settings(settings)
         if result is not None:
             self.save_checklist(result)
@@ -213,7 +213,7 @@ class Windows(QObject):
             self.autostart.set(autostart)
         except AutostartError as err:
             log.error("could not change autostart: %s", err)
-            self.controller._notify("DeskGuard could not change autostart", str(err))
+            self.controller._notify(self.tr("DeskGuard could not change autostart"), str(err))
 
     def show_settings(self) -> None:
         from deskguard.adapters.config import int_ranges, validate_setting

@@ -305,17 +305,19 @@ class Controller(QObject):
             log.error("could not record: %s", err)
             if str(err) not in self.notes:
                 self.notes.append(str(err))
-                self._notify("DeskGuard could not save", str(err))
+                self._notify(self.tr("DeskGuard could not save"), str(err))
 
     def _show(self, event: Event) -> None:
         if event.kind is EventKind.PROMPTED:
             exercise = self._current_exercise()
             minutes = self.planner.settings.break_minutes
             if exercise is None:
-                body = f"Take {minutes} minutes on your feet: a short walk."
+                body = self.tr("Take {0} minutes on your feet: a short walk.").format(minutes)
             else:
-                body = f"Take {minutes} minutes: {exercise.name}. {why_text(exercise)}"
-            self._notify("Time to stand and move", body)
+                body = self.tr("Take {0} minutes: {1}. {2}").format(
+                    minutes, exercise.name, why_text(exercise)
+                )
+            self._notify(self.tr("Time to stand and move"), body)
             self._present_active()
         elif event.kind is EventKind.STARTED:
             self._present_active()
