@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QTimeEdit,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 from deskguard.core.model import WEEKDAY_NAMES, Checklist, RedFlag, Settings
 from deskguard.ui.checklist import ChecklistForm
 from deskguard.ui.red_flags import RedFlagsView
-from deskguard.ui.widgets import text_label
+from deskguard.ui.widgets import text_label, vertical_scroll
 
 __all__ = ["INTERVAL_RANGE", "FirstRunDialog"]
 
@@ -182,16 +181,7 @@ class FirstRunDialog(QDialog):
 
     def _red_flags_page(self, red_flags: Sequence[RedFlag], disclaimer: str) -> QWidget:
         self.red_flags = RedFlagsView(red_flags, disclaimer)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 8, 0)
-        inner.addWidget(self.red_flags)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
+        scroll, _content = vertical_scroll(self.red_flags)
         return scroll
 
     def _hours_page(self, settings: Settings) -> QWidget:

@@ -17,13 +17,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from deskguard.core.model import RedFlag
-from deskguard.ui.widgets import text_label
+from deskguard.ui.widgets import text_label, vertical_scroll
 
 __all__ = ["TITLE", "RedFlagsDialog", "RedFlagsView"]
 
@@ -102,16 +101,7 @@ class RedFlagsDialog(QDialog):
             self.setWindowIcon(icon)
         self.heading = _label(self.tr(TITLE), scale=1.5, bold=True)
         self.view = RedFlagsView(red_flags, disclaimer)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 8, 0)
-        inner.addWidget(self.view)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
+        scroll, content = vertical_scroll(self.view)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 def text_label(
@@ -28,3 +28,21 @@ def text_label(
     if muted:
         label.setStyleSheet("color: palette(placeholder-text);")
     return label
+
+
+def vertical_scroll(widget: QWidget) -> tuple[QScrollArea, QWidget]:
+    """`widget` topped up with stretch in a frameless, vertical-only scroll area.
+
+    Returns the scroll area and the content widget inside it (for height fitting).
+    """
+    content = QWidget()
+    inner = QVBoxLayout(content)
+    inner.setContentsMargins(0, 0, 8, 0)  # room for the scroll bar
+    inner.addWidget(widget)
+    inner.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    return scroll, content
