@@ -235,7 +235,7 @@ class FirstRunDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setVerticalSpacing(14)
         form.setHorizontalSpacing(16)
-        interval_label = QLabel(self.tr("&Break every"))
+        interval_label = QLabel(self.tr("Break e&very"))
         interval_label.setBuddy(self.interval)
         hours_label = QLabel(self.tr("&Working hours"))
         hours_label.setBuddy(self.start_time)

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import Library, load_library
@@ -147,3 +148,11 @@ def test_esc_closes_without_a_result(qtbot: QtBot, dialog: FirstRunDialog) -> No
     with qtbot.assertNotEmitted(dialog.completed):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_alt_b_goes_back_even_on_the_hours_page(qtbot: QtBot, dialog: FirstRunDialog) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.go_to(2)
+    labels = [w.text() for w in dialog.findChildren(QLabel) if "&" in w.text()]
+    assert not any(t.lower().startswith("&b") or "&b" in t.lower() for t in labels)
