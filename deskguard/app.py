@@ -318,7 +318,7 @@ def run(verbose: bool = False) -> int:
     qapp = QApplication.instance() or QApplication(["deskguard"])
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("DeskGuard")
-    qapp.setApplicationDisplayName("DeskGuard")
+    # No applicationDisplayName: Qt would append it to every title ("… — DeskGuard").
     qapp.setDesktopFileName("deskguard")
     qapp.setApplicationVersion(__version__)
     qapp.setQuitOnLastWindowClosed(False)

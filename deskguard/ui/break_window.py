@@ -220,7 +220,11 @@ class BreakWindow(QWidget):
         if sat_minutes is None:
             lead = self.tr("Good call.")
         elif sat_minutes < 90:
-            lead = self.tr("You have been sitting for about {0} minutes.").format(sat_minutes)
+            lead = (
+                self.tr("You have been sitting for about a minute.")
+                if sat_minutes == 1
+                else self.tr("You have been sitting for about {0} minutes.").format(sat_minutes)
+            )
         else:
             hours = f"{sat_minutes / 60:.1f}"
             lead = self.tr("You have been sitting for about {0} hours.").format(hours)

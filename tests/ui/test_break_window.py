@@ -105,3 +105,10 @@ def test_dose_text() -> None:
     assert dose_text(STRETCH) == "Hold 20–30 s, each side"
     strength = dataclasses.replace(STRETCH, dose=Dose(sets=Range(1, 2), reps=Range(8, 10)))
     assert dose_text(strength) == "8–10 reps, 1–2 sets"
+
+
+def test_one_minute_is_singular(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    window.show_prompt(STRETCH, None, 1, snoozes_left=1, snooze_minutes=5)
+    assert "about a minute." in window.subline.text()
+    assert window.snooze_note.text() == "1 snooze left for this break."
