@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
-from PySide6.QtDBus import QDBus, QDBusConnection, QDBusInterface, QDBusMessage
+from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage, QDBusVariant
 
 from deskguard.adapters.idle import has_session_bus
 
@@ -87,35 +87,42 @@ class X11Fullscreen:
         return "presentation" if self._fullscreen in states else None
 
 
-class DBusFlag:
-    """A session-bus method answering a boolean, e.g. GNOME's session inhibit flag."""
+class GnomeInhibit:
+    """GNOME's session inhibit flags: presentation and video apps set "idle" (8).
 
-    def __init__(
-        self, name: str, reason: str, service: str, path: str, interface: str,
-        method: str, args: Sequence[Any] = (),
-    ) -> None:  # fmt: skip
-        self.name = name
-        self._reason = reason
-        self._iface = QDBusInterface(service, path, interface, QDBusConnection.sessionBus())
-        self._method = method
-        self._args = list(args)
-        reply = self._iface.callWithArgumentList(QDBus.CallMode.Block, method, self._args)
-        if reply.type() != QDBusMessage.MessageType.ReplyMessage:
-            raise OSError(f"{service} does not answer {method}")
+    Read as the InhibitedActions property: the IsInhibited(u) method cannot be called
+    from PySide6, which sends every Python int as a signed 'i' and so is refused.
+    """
 
-    def reason(self) -> str | None:
-        reply = self._iface.callWithArgumentList(QDBus.CallMode.Block, self._method, self._args)
+    name = "gnome-inhibit"
+    IDLE = 8
+
+    def __init__(self, bus: QDBusConnection | None = None) -> None:
+        self._props = QDBusInterface(
+            "org.gnome.SessionManager",
+            "/org/gnome/SessionManager",
+            "org.freedesktop.DBus.Properties",
+            bus or QDBusConnection.sessionBus(),
+        )
+        if self._flags() is None:
+            raise OSError("org.gnome.SessionManager does not answer InhibitedActions")
+
+    def _flags(self) -> int | None:
+        reply = self._props.call("Get", "org.gnome.SessionManager", "InhibitedActions")
         if reply.type() != QDBusMessage.MessageType.ReplyMessage or not reply.arguments():
             return None
-        return self._reason if reply.arguments()[0] is True else None
+        value: Any = reply.arguments()[0]
+        if isinstance(value, QDBusVariant):
+            value = value.variant()
+        return value if isinstance(value, int) else None
+
+    def reason(self) -> str | None:
+        flags = self._flags()
+        return "presentation" if flags is not None and flags & self.IDLE else None
 
 
-def gnome_inhibit() -> DBusFlag:
-    # Flag 8 = "idle": what presentation and video apps set to keep the screen on.
-    return DBusFlag(
-        "gnome-inhibit", "presentation", "org.gnome.SessionManager",
-        "/org/gnome/SessionManager", "org.gnome.SessionManager", "IsInhibited", [8],
-    )  # fmt: skip
+def gnome_inhibit() -> GnomeInhibit:
+    return GnomeInhibit()
 
 
 class WindowsQuietState:

@@ -26,7 +26,7 @@ import argparse
 import signal
 import sys
 
-from PySide6.QtCore import ClassInfo, QCoreApplication, QObject, QTimer, Slot
+from PySide6.QtCore import ClassInfo, Property, QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtDBus import QDBusConnection
 
 IDLE_BIT = 8
@@ -68,6 +68,11 @@ class SessionManager(QObject):
     def __init__(self, state: State) -> None:
         super().__init__()
         self.state = state
+
+    def _inhibited_actions(self) -> int:
+        return IDLE_BIT if self.state.inhibited else 0
+
+    InhibitedActions = Property(int, _inhibited_actions)
 
     @Slot("uint", result=bool)
     def IsInhibited(self, flags: int) -> bool:
@@ -129,7 +134,12 @@ def main(argv: list[str]) -> int:
             continue
         obj = kind(state)
         objects.append(obj)
-        if not bus.registerObject(path, obj, QDBusConnection.RegisterOption.ExportAllSlots):
+        if not bus.registerObject(
+            path,
+            obj,
+            QDBusConnection.RegisterOption.ExportAllSlots
+            | QDBusConnection.RegisterOption.ExportAllProperties,
+        ):
             print(f"cannot export {path}: {bus.lastError().message()}", file=sys.stderr)
             return 2
         if not bus.registerService(service):

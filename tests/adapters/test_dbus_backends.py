@@ -268,17 +268,7 @@ def test_idle_backends_answer_none_when_the_service_goes_away(bus: str, fake_des
 
 # ---- the session inhibit flag ------------------------------------------------------------
 
-INHIBIT_FIXED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "deskguard/adapters/hold.py DBusFlag sends IsInhibited(8) as int32 (signature 'i'); "
-        "org.gnome.SessionManager.IsInhibited takes a uint32 ('u'), so the call is rejected "
-        "('No such method ... signature i') and gnome_inhibit() raises OSError"
-    ),
-)
 
-
-@INHIBIT_FIXED
 def test_gnome_inhibit_says_presentation_while_inhibited(bus: str, fake_desktop: Any) -> None:
     fake_desktop("--inhibited")
     out = check(
@@ -301,7 +291,6 @@ def test_gnome_inhibit_says_presentation_while_inhibited(bus: str, fake_desktop:
     }
 
 
-@INHIBIT_FIXED
 def test_choose_holds_uses_the_inhibit_flag_on_gnome(bus: str, fake_desktop: Any) -> None:
     fake_desktop("--inhibited")
     out = check(
