@@ -370,6 +370,9 @@ class Controller(QObject):
                     snooze_minutes=p.settings.snooze_minutes,
                     held=p.held_reason,
                     note="; ".join(self.notes[-1:]),
+                    watching=self.tr("Away detection: {0}; presentations: {1}").format(
+                        self.idle.name, self.holds.name
+                    ),
                 )
             )
 

@@ -44,6 +44,7 @@ class TrayStatus:
     snooze_minutes: int = 5
     held: str | None = None  # why a due prompt waits, e.g. "presentation"
     note: str = ""  # e.g. a settings problem, shown in the tooltip
+    watching: str = ""  # which idle / presentation backends are in use, for the tooltip
 
 
 def _clock(when: datetime, now: datetime) -> str:
@@ -196,6 +197,8 @@ class Tray(QObject):
     def show_status(self, status: TrayStatus) -> None:
         self.tray_actions.show_status(status)
         tip = self.tr("DeskGuard — {0}").format(describe(status))
+        if status.watching:
+            tip += "\n" + status.watching
         if status.note:
             tip += "\n" + status.note
         if tip != self.icon.toolTip():  # unchanged text: spare the tray host a repaint

@@ -20,7 +20,7 @@ from deskguard.controller import Controller
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import EventKind, Settings
 from deskguard.ui.break_window import BreakWindow
-from deskguard.ui.tray import ControlWindow, TrayActions
+from deskguard.ui.tray import ControlWindow, Tray, TrayActions
 from tests.fakes import RecordingNotifier
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -242,6 +242,10 @@ def test_desktop_is_looked_at_only_as_often_as_the_rules_need(rig: Rig) -> None:
     assert rig.controller.status()["held"] == "presentation"
     assert rig.controller._poll.interval() == 5000  # watch for the presentation's end
     assert "Break held: presentation" in rig.host.next_line.text()
+    tray = Tray(rig.actions, QIcon())
+    rig.controller.set_host(tray)
+    assert "Away detection: fake; presentations: fake-hold" in tray.icon.toolTip()
+    rig.controller.set_host(rig.host)
     hold.now = None
     rig.controller.tick()
     assert rig.window.isVisible()
