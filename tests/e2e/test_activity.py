@@ -23,6 +23,7 @@ from deskguard.adapters.store import Store
 from deskguard.core.checklist import ChecklistResult
 from tests.e2e.rig import Rig, require_rig, wait_for
 from tests.e2e.test_break_loop import (
+    PROMPT_SUMMARY,
     START_TIMEOUT,
     STEP_TIMEOUT,
     _rig,
@@ -150,7 +151,10 @@ def test_a_due_prompt_waits_for_the_presentation_to_end(
         rig, "the prompt to be held", lambda s: s.get("held") == "presentation", timeout=30
     )
     assert held["prompting"] is False
+    assert held["prompt"] is not None and held["prompt"]["source"] == "scheduled", held
+    assert held["prompt"]["shown_at"] is None, held  # queued, not shown
     assert rig.windows("Break") == []
+    assert [n for n in rig.notifications() if n.summary == PROMPT_SUMMARY] == []
     rig.screenshot(tmp_path / "shots" / "held.png")
     time.sleep(1)  # still held a moment later, not shown
     assert rig.windows("Break") == []
@@ -169,10 +173,22 @@ def test_a_due_prompt_waits_for_the_presentation_to_end(
 def test_break_now_is_never_held_back(desktop_with_wm: Rig, tmp_path: Path) -> None:
     rig = desktop_with_wm
     returning_user(rig)
-    start_presentation(rig, tmp_path)
+    show = start_presentation(rig, tmp_path)
     start_deskguard(rig)
+    from deskguard.adapters.hold import X11Fullscreen
+
+    detector = X11Fullscreen(rig.display)
+    assert detector.reason() == "presentation"  # the show is still on and active
+    asked = time.monotonic()
     done = rig.cli("break-now")
     assert done.returncode == 0, done.stderr
     wait_for(lambda: rig.windows("Break"), STEP_TIMEOUT, "the Break window during the show")
+    print(f"break window {time.monotonic() - asked:.2f} s after break-now")
     status: dict[str, Any] = status_where(rig, "prompting", lambda s: s.get("prompting") is True)
     assert status["held"] is None
+    assert status["prompt"]["source"] == "manual", status
+    assert status["prompt"]["shown_at"] is not None, status
+    assert show.poll() is None  # shown over the running presentation, not after it
+    rig.screenshot(tmp_path / "shots" / "break-now.png")
+    kinds = kinds_in_export(rig, tmp_path)
+    assert "deferred" not in kinds and "prompted" in kinds, kinds
