@@ -344,6 +344,8 @@ class Controller(QObject):
         self.window.show_prompt(
             exercise, picture, sat, self.planner.snoozes_left(), settings.snooze_minutes
         )
+        if active.prompt.source == "manual":
+            self.window.bring_forward()  # asked for: it may take the focus
 
     def _notify(self, title: str, body: str) -> None:
         self.last_notifier = self.notifier.notify(title, body, timeout_s=30)

@@ -295,6 +295,13 @@ class BreakWindow(QWidget):
         self.show()
         self.raise_()
 
+    def bring_forward(self) -> None:
+        """The user asked for this break (break-now, the tray): take the focus, so the
+        window also comes up over a fullscreen window, which a window manager stacks
+        above every merely 'stay on top' one."""
+        self.activateWindow()
+        self.raise_()
+
     def _update_countdown(self) -> None:
         if self._ends_at is None:
             return
