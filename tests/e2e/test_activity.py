@@ -192,3 +192,44 @@ def test_break_now_is_never_held_back(desktop_with_wm: Rig, tmp_path: Path) -> N
     rig.screenshot(tmp_path / "shots" / "break-now.png")
     kinds = kinds_in_export(rig, tmp_path)
     assert "deferred" not in kinds and "prompted" in kinds, kinds
+
+
+def stacking(rig: Rig) -> list[int]:
+    """The window manager's client windows, bottom to top (_NET_CLIENT_LIST_STACKING)."""
+    out = subprocess.run(
+        ["xprop", "-root", "_NET_CLIENT_LIST_STACKING"],
+        env=rig.child_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout
+    return [int(word.strip(","), 16) for word in out.split() if word.startswith("0x")]
+
+
+def test_break_now_window_is_seen_over_the_presentation(
+    desktop_with_wm: Rig, tmp_path: Path
+) -> None:
+    rig = desktop_with_wm
+    returning_user(rig)
+    start_presentation(rig, tmp_path)
+    start_deskguard(rig)
+    presentation = rig.windows("^Presentation$")[0]
+    # A focused fullscreen window stacks above even _NET_WM_STATE_ABOVE windows (EWMH):
+    # the Break window is seen only if it takes the focus. Mapped is not enough.
+    done = rig.cli("break-now")
+    assert done.returncode == 0, done.stderr
+    window = wait_for(lambda: rig.windows("Break"), STEP_TIMEOUT, "the Break window")[0]
+
+    def on_top() -> bool:
+        order = stacking(rig)
+        return (
+            window in order
+            and presentation in order
+            and (order.index(window) > order.index(presentation))
+        )
+
+    try:
+        wait_for(on_top, 5.0, "the Break window stacked above the presentation")
+    finally:
+        rig.screenshot(tmp_path / "shots" / "break-now-stacking.png")
