@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
@@ -27,29 +27,35 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.model import Exercise
 
+# Texts outside BreakWindow's own methods are looked up in the context "BreakWindow",
+# each written out as QCoreApplication.translate("BreakWindow", "...") (or
+# QT_TRANSLATE_NOOP for data): lupdate only extracts literal calls, and files a call
+# through a helper such as tr(text) under no context, where it would never be found.
 
-def tr(text: str) -> str:
-    """Qt's translation lookup for module-level texts (context "BreakWindow")."""
-    return QCoreApplication.translate("BreakWindow", text)
-
-
-TITLE = "DeskGuard — Break"  # also how tests and the e2e rig find the window
+# Also how tests and the e2e rig find the window (untranslated, as they run).
+TITLE = str(QT_TRANSLATE_NOOP("BreakWindow", "DeskGuard — Break"))
 
 
 def dose_text(exercise: Exercise) -> str:
     d = exercise.dose
     parts: list[str] = []
     if d.hold_seconds:
-        parts.append(tr("Hold {0} s").format(d.hold_seconds))
+        parts.append(QCoreApplication.translate("BreakWindow", "Hold {0} s").format(d.hold_seconds))
     if d.duration_seconds:
-        parts.append(tr("{0} s").format(d.duration_seconds))
+        parts.append(QCoreApplication.translate("BreakWindow", "{0} s").format(d.duration_seconds))
     if d.reps:
-        parts.append(tr("{0} reps").format(d.reps))
+        parts.append(QCoreApplication.translate("BreakWindow", "{0} reps").format(d.reps))
     if d.sets:
-        parts.append((tr("{0} set") if d.sets.high == 1 else tr("{0} sets")).format(d.sets))
+        parts.append(
+            (
+                QCoreApplication.translate("BreakWindow", "{0} set")
+                if d.sets.high == 1
+                else QCoreApplication.translate("BreakWindow", "{0} sets")
+            ).format(d.sets)
+        )
     text = ", ".join(parts)
     if d.per_side:
-        text += tr(", each side")
+        text += QCoreApplication.translate("BreakWindow", ", each side")
     return text
 
 
@@ -81,7 +87,9 @@ class ExerciseCard(QWidget):
         super().__init__()
         self.picture = QSvgWidget()
         self.picture.setFixedSize(QSize(picture_size, picture_size))
-        self.picture.setAccessibleName(tr("Exercise picture"))
+        self.picture.setAccessibleName(
+            QCoreApplication.translate("BreakWindow", "Exercise picture")
+        )
         self.name = _label(size=1.25, bold=True)
         self.dose = _label()
         self.why = _label()
@@ -101,10 +109,15 @@ class ExerciseCard(QWidget):
         if picture is not None:
             self.picture.load(str(picture))
         if exercise is None:
-            self.name.setText(tr("Stand up and walk"))
-            self.dose.setText(tr("Two or three minutes on your feet"))
+            self.name.setText(QCoreApplication.translate("BreakWindow", "Stand up and walk"))
+            self.dose.setText(
+                QCoreApplication.translate("BreakWindow", "Two or three minutes on your feet")
+            )
             self.why.setText(
-                tr("Moving every 30–60 minutes eases the load sitting puts on your back.")
+                QCoreApplication.translate(
+                    "BreakWindow",
+                    "Moving every 30–60 minutes eases the load sitting puts on your back.",
+                )
             )
             return
         self.name.setText(exercise.name)
@@ -123,7 +136,7 @@ class BreakWindow(QWidget):
         self._now = now
         self._ends_at: datetime | None = None
         self._total_s = 120
-        self.setWindowTitle(tr(TITLE))
+        self.setWindowTitle(self.tr(TITLE))
         self.setObjectName("breakWindow")
         self.setAccessibleName(self.tr("DeskGuard break"))
         if icon is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,16 +21,15 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.model import State
 
-
-def tr(text: str) -> str:
-    """Qt's translation lookup for the module-level texts (context "Tray")."""
-    return QCoreApplication.translate("Tray", text)
-
+# Module-level texts are looked up in the context "Tray", each written out as
+# QCoreApplication.translate("Tray", "...") (or QT_TRANSLATE_NOOP for data): lupdate
+# only extracts literal calls, and files a call through a helper such as tr(text)
+# under no context at all, so its translation would never be found.
 
 PAUSE_CHOICES: tuple[tuple[str, int | None], ...] = (
-    ("For 30 minutes", 30),
-    ("For 1 hour", 60),
-    ("Until tomorrow", None),
+    (str(QT_TRANSLATE_NOOP("Tray", "For 30 minutes")), 30),
+    (str(QT_TRANSLATE_NOOP("Tray", "For 1 hour")), 60),
+    (str(QT_TRANSLATE_NOOP("Tray", "Until tomorrow")), None),
 )
 
 
@@ -58,29 +57,37 @@ def _clock(when: datetime, now: datetime) -> str:
 def _minutes_until(when: datetime, now: datetime) -> str:
     minutes = max(0, round((when - now).total_seconds() / 60))
     if minutes < 1:
-        return tr("less than a minute")
+        return QCoreApplication.translate("Tray", "less than a minute")
     if minutes < 60:
-        return tr("{0} min").format(minutes)
-    return tr("{0} h {1:02d} min").format(minutes // 60, minutes % 60)
+        return QCoreApplication.translate("Tray", "{0} min").format(minutes)
+    return QCoreApplication.translate("Tray", "{0} h {1:02d} min").format(
+        minutes // 60, minutes % 60
+    )
 
 
 def describe(status: TrayStatus) -> str:
     """The one line the menu and tooltip lead with."""
     now = status.now
     if status.state is State.ON_BREAK:
-        return tr("On a break — enjoy it")
+        return QCoreApplication.translate("Tray", "On a break — enjoy it")
     if status.state is State.PROMPTING:
-        return tr("A break is waiting for you")
+        return QCoreApplication.translate("Tray", "A break is waiting for you")
     if status.held:
-        return tr("Break held: {0}").format(status.held)
+        return QCoreApplication.translate("Tray", "Break held: {0}").format(status.held)
     if status.state is State.PAUSED and status.paused_until is not None:
-        return tr("Paused until {0}").format(_clock(status.paused_until, now))
+        return QCoreApplication.translate("Tray", "Paused until {0}").format(
+            _clock(status.paused_until, now)
+        )
     if status.next_break_at is None:
-        return tr("No breaks scheduled")
+        return QCoreApplication.translate("Tray", "No breaks scheduled")
     when = status.next_break_at
     if status.state is State.OUTSIDE_HOURS:
-        return tr("Outside working hours — next break {0}").format(_clock(when, now))
-    return tr("Next break at {0} (in {1})").format(_clock(when, now), _minutes_until(when, now))
+        return QCoreApplication.translate("Tray", "Outside working hours — next break {0}").format(
+            _clock(when, now)
+        )
+    return QCoreApplication.translate("Tray", "Next break at {0} (in {1})").format(
+        _clock(when, now), _minutes_until(when, now)
+    )
 
 
 def quit_app() -> None:
@@ -121,7 +128,7 @@ class TrayActions(QObject):
         self.pause_menu = QMenu(self.tr("Pause"))
         self.pause_actions: list[QAction] = []
         for label, minutes in PAUSE_CHOICES:
-            action = QAction(tr(label), self)
+            action = QAction(QCoreApplication.translate("Tray", label), self)
             action.triggered.connect(lambda _=False, m=minutes: self.pause.emit(m))
             self.pause_menu.addAction(action)
             self.pause_actions.append(action)
