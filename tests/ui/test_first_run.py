@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import Library, load_library
@@ -156,3 +156,29 @@ def test_alt_b_goes_back_even_on_the_hours_page(qtbot: QtBot, dialog: FirstRunDi
     dialog.go_to(2)
     labels = [w.text() for w in dialog.findChildren(QLabel) if "&" in w.text()]
     assert not any(t.lower().startswith("&b") or "&b" in t.lower() for t in labels)
+
+
+def test_autostart_box_is_named_and_reachable_by_keyboard(
+    qtbot: QtBot, dialog: FirstRunDialog
+) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.go_to(2)
+    box = dialog.autostart_box
+    assert box.isVisible() and dialog.pages.currentWidget().isAncestorOf(box)
+    assert box.accessibleName() == "Start DeskGuard when I log in"
+    assert box.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert dialog.day_boxes[-1].nextInFocusChain() is box  # Tab: Sun → autostart
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=1000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not box.isChecked(), timeout=1000)  # the mnemonic toggles it
+    assert box.hasFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked()
+    mnemonics = [
+        w.text().lower().split("&")[1][:1]
+        for w in (*dialog.findChildren(QLabel), *dialog.findChildren(QAbstractButton))
+        if w.isVisible() and "&" in w.text()
+    ]
+    assert mnemonics.count("s") == 1  # Alt+S means only this box on the page

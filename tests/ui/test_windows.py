@@ -81,6 +81,44 @@ def test_first_run_welcome_saves_and_applies_settings(
     assert not entry.exists()
 
 
+def test_welcome_dialog_carries_the_autostart_choice_to_the_desktop(
+    rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    entry = tmp_path / "xdg" / "autostart" / "deskguard.desktop"
+    for ticked in (True, False):  # ticked by default; then a second install says no
+        windows = make(rig, tmp_path, first_run=True)
+        windows.show_welcome_or_checklist()
+        welcome = windows._open["welcome"]
+        qtbot.addWidget(welcome)
+        assert welcome.autostart_box.isChecked()
+        welcome.autostart_box.setChecked(ticked)
+        welcome.go_to(3)
+        welcome.later()
+        assert entry.exists() is ticked
+
+
+def test_autostart_failure_at_first_run_is_told_and_the_settings_kept(
+    rig: Rig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from deskguard.adapters.autostart import AutostartError
+
+    windows = make(rig, tmp_path, first_run=True)
+
+    def broken(on: bool) -> None:
+        raise AutostartError("no autostart folder")
+
+    monkeypatch.setattr(windows.autostart, "set", broken)
+    chosen = Settings(interval_minutes=30)
+    windows.finish_welcome(chosen, None, True)
+    assert load_settings(windows.paths.config_file)[0] == chosen
+    assert rig.controller.planner.settings == chosen
+    assert ("DeskGuard could not change autostart", "no autostart folder") in [
+        (title, body) for title, body, _ in rig.notes.shown
+    ]
+    assert "no autostart folder" in caplog.text
+
+
 def test_workstation_check_offered_when_due_not_before(
     rig: Rig, tmp_path: Path, qtbot: QtBot
 ) -> None:
