@@ -112,3 +112,26 @@ def test_one_minute_is_singular(qtbot: QtBot) -> None:
     window.show_prompt(STRETCH, None, 1, snoozes_left=1, snooze_minutes=5)
     assert "about a minute." in window.subline.text()
     assert window.snooze_note.text() == "1 snooze left for this break."
+
+
+def test_break_texts_go_through_qt_translation(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QAbstractButton
+
+    from tests.ui.test_tray import Marking
+
+    marking = Marking("BreakWindow")
+    assert QCoreApplication.installTranslator(marking)
+    try:
+        window = make(qtbot)
+        assert window.windowTitle() == f"«{TITLE}»"
+        assert dose_text(STRETCH) == "«Hold 20–30 s»«, each side»"
+        window.show_prompt(None, None, 45, snoozes_left=2, snooze_minutes=5)
+        assert window.prompt_card.name.text() == "«Stand up and walk»"
+        assert window.heading.text() == "«Time to stand and move»"
+        assert window.snooze_note.text() == "«2 snoozes left for this break.»"
+        buttons = window.findChildren(QAbstractButton)
+        assert buttons and all(b.text().startswith("«") for b in buttons)
+        assert all(b.accessibleName().startswith("«") for b in buttons)
+    finally:
+        QCoreApplication.removeTranslator(marking)

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from PySide6.QtGui import QIcon
+import pytest
+from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
+import deskguard.ui
 from deskguard.core.model import State
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, describe
 
@@ -97,8 +106,6 @@ def test_control_window_stands_in_for_the_tray(qtbot: QtBot) -> None:
 
 
 def test_every_control_has_an_accessible_name_or_text(qtbot: QtBot) -> None:
-    from PySide6.QtWidgets import QAbstractButton
-
     from deskguard.ui.break_window import BreakWindow
 
     actions = TrayActions()
@@ -110,3 +117,70 @@ def test_every_control_has_an_accessible_name_or_text(qtbot: QtBot) -> None:
         assert buttons
         unnamed = [b for b in buttons if not (b.accessibleName() or b.text())]
         assert unnamed == []
+
+
+class Marking(QTranslator):
+    """Translates every text of the given contexts to «text», to see what goes through Qt."""
+
+    def __init__(self, *contexts: str) -> None:
+        super().__init__()
+        self.contexts = contexts
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return f"«{source}»" if context in self.contexts else ""
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+@pytest.fixture
+def marking() -> Iterator[Marking]:
+    translator = Marking("Tray", "TrayActions", "ControlWindow", "BreakWindow")
+    assert QCoreApplication.installTranslator(translator)
+    yield translator
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_tray_texts_go_through_qt_translation(qtbot: QtBot, marking: Marking) -> None:
+    assert describe(status(State.ON_BREAK)) == "«On a break — enjoy it»"
+    working = describe(status(State.WORKING))  # one template, its parts filled in after
+    assert working.startswith("«Next break at ") and working.endswith(" (in «23 min»)»")
+    actions = TrayActions()
+    window = ControlWindow(actions, QIcon(), "No tray here.")
+    qtbot.addWidget(window)
+    window.show_status(status(State.WORKING))
+    texts = [a.text() for a in (*actions.findChildren(QAction), *actions.pause_menu.actions())]
+    texts += [b.text() for b in window.findChildren(QAbstractButton)]
+    assert "«For 30 minutes»" in texts and "«Quit DeskGuard»" in texts
+    assert all(t.startswith("«") for t in texts if t)
+
+
+LUPDATE = shutil.which("pyside6-lupdate")
+
+
+@pytest.mark.skipif(LUPDATE is None, reason="pyside6-lupdate is not installed")
+def test_lupdate_files_texts_under_the_contexts_they_are_looked_up_in(tmp_path: Path) -> None:
+    """A translation is found only under the context the code asks with: lupdate must see
+    every text as a literal, and under that same context (not "", as a tr() helper gives)."""
+    ui = Path(deskguard.ui.__file__).parent
+    ts = tmp_path / "deskguard.ts"
+    files = [str(ui / name) for name in ("tray.py", "break_window.py", "first_run.py")]
+    subprocess.run([LUPDATE, *files, "-ts", str(ts)], check=True, capture_output=True)
+    found = {
+        (context.findtext("name"), message.findtext("source"))
+        for context in ET.parse(ts).getroot().iter("context")
+        for message in context.iter("message")
+    }
+    assert not [text for context, text in found if not context]
+    for expected in [
+        ("Tray", "For 30 minutes"),
+        ("Tray", "Next break at {0} (in {1})"),
+        ("TrayActions", "Quit DeskGuard"),
+        ("BreakWindow", "DeskGuard — Break"),
+        ("BreakWindow", "Hold {0} s"),
+        ("BreakWindow", "Stand up and walk"),
+        ("FirstRunDialog", "&Start DeskGuard when I log in"),
+    ]:
+        assert expected in found
