@@ -282,13 +282,14 @@ def status(events: Iterable[ProgramEvent], today: date) -> Status:
     last = max((d for d, _ in sessions), default=None)
     monday = today - timedelta(days=today.weekday())
     this_week = sum(1 for d, _ in sessions if monday <= d <= today)
-    window_start = today - timedelta(days=6)
+    # The last full week (the 7 days before today) and today itself.
+    window_start = today - timedelta(days=MIN_DAYS_IN_PHASE)
     clean = sum(
         1
         for d, p in sessions
         if p == current and d >= window_start and (since is None or d >= since)
     )
-    recent_bad = any(d >= window_start for d in bad_days)
+    recent_bad = any(d > window_start for d in bad_days)  # a sharp report a week ago has aged out
     severe = len(ratings) >= 2 and all(r >= SEVERE_PAIN for r in ratings[-2:])
     checkin_from = last_checkin or started
     review = _review(log, started, today)
