@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.model import Event, EventKind, Prompt
+from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
 
 # One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -80,6 +81,29 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX events_range"
         " ON events(at_utc, id, kind, utc_offset_min, prompt_id, detail)",
     ),
+    (
+        # The back-care programme's own log (core/program.py): append-only like events,
+        # read back whole in insertion order (id). `flags` is a JSON array of strings;
+        # sensation and pain_when are NULL where the event has none.
+        "CREATE TABLE program_log ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " kind TEXT NOT NULL,"
+        " at_utc TEXT NOT NULL,"
+        " utc_offset_min INTEGER NOT NULL,"
+        " phase INTEGER NOT NULL DEFAULT 0,"
+        " rating INTEGER NULL CHECK (rating IS NULL OR rating BETWEEN 0 AND 10),"
+        " sensation TEXT NULL,"
+        " pain_when TEXT NULL,"
+        " flags TEXT NOT NULL DEFAULT '[]',"
+        " detail TEXT NOT NULL DEFAULT '')",
+        "CREATE INDEX program_log_at_utc ON program_log(at_utc, id)",
+        "CREATE TRIGGER program_log_no_update BEFORE UPDATE ON program_log"
+        " BEGIN SELECT RAISE(ABORT, 'the programme log is append-only: UPDATE is not allowed');"
+        " END",
+        "CREATE TRIGGER program_log_no_delete BEFORE DELETE ON program_log"
+        " BEGIN SELECT RAISE(ABORT, 'the programme log is append-only: DELETE is not allowed');"
+        " END",
+    ),
     # The next version goes here: append a tuple; never edit one that has shipped.
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -93,6 +117,9 @@ _UNREADABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_CANTOPEN")
 _EVENT_COLUMNS = "kind, at_utc, utc_offset_min, prompt_id, detail"
 _PROMPT_COLUMNS = "id, due_at, due_offset_min, source, exercise_id"
 _RESULT_COLUMNS = "checklist_id, taken_at_utc, taken_offset_min, answers, ticked, total"
+_PROGRAM_COLUMNS = (
+    "kind, at_utc, utc_offset_min, phase, rating, sensation, pain_when, flags, detail"
+)
 
 
 class StoreError(Exception):
@@ -144,6 +171,63 @@ def _result_from_row(path: Path, row: tuple[Any, ...]) -> ChecklistResult:
         raise StoreError(f"{path}: a saved {checklist_id!r} checklist has malformed answers.")
     return ChecklistResult(
         checklist_id, _decode(taken_at, offset), answers, Score(int(ticked), int(total))
+    )
+
+
+def _program_row(event: ProgramEvent) -> tuple[Any, ...]:
+    """The row for `event`; ValueError (naming what) for one that cannot be stored."""
+    at_utc, offset = _encode(event.at, "ProgramEvent.at")
+    kind = Kind(event.kind).value
+    if event.rating is not None and not (isinstance(event.rating, int) and 0 <= event.rating <= 10):
+        raise ValueError(f"a {kind} event's pain rating must be 0 to 10, got {event.rating!r}")
+    if not all(isinstance(f, str) for f in event.flags):
+        raise ValueError(f"a {kind} event's flags must be strings, got {event.flags!r}")
+    return (
+        kind,
+        at_utc,
+        offset,
+        int(event.phase),
+        event.rating,
+        None if event.sensation is None else Sensation(event.sensation).value,
+        None if event.when is None else PainWhen(event.when).value,
+        json.dumps(list(event.flags)),
+        event.detail,
+    )
+
+
+def _program_event_from_row(path: Path, row_id: int, row: tuple[Any, ...]) -> ProgramEvent:
+    kind, at_utc, offset, phase, rating, sensation, when, flags_json, detail = row
+    where = f"{path}: programme log row {row_id}"
+
+    def member(enum_type: Any, value: Any, what: str) -> Any:
+        try:
+            return enum_type(value)
+        except ValueError:
+            known = ", ".join(m.value for m in enum_type)
+            raise StoreError(
+                f"{where} has an unknown {what} {value!r} (known: {known}). It may have been "
+                "written by a newer DeskGuard; the row was left as it is."
+            ) from None
+
+    try:
+        flags = json.loads(flags_json)
+    except (TypeError, ValueError) as e:
+        raise StoreError(f"{where} has unreadable flags {flags_json!r}: {e}.") from e
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise StoreError(f"{where} has malformed flags {flags_json!r} (a list of names expected).")
+    try:
+        at = _decode(at_utc, offset)
+    except (TypeError, ValueError) as e:
+        raise StoreError(f"{where} has an unreadable time {at_utc!r}: {e}.") from e
+    return ProgramEvent(
+        kind=member(Kind, kind, "kind"),
+        at=at,
+        phase=int(phase),
+        rating=None if rating is None else int(rating),
+        sensation=None if sensation is None else member(Sensation, sensation, "sensation"),
+        when=None if when is None else member(PainWhen, when, "pain moment"),
+        flags=tuple(flags),
+        detail=str(detail),
     )
 
 
@@ -543,6 +627,45 @@ class Store:
             (checklist_id,),
         )
         return [_result_from_row(self.path, r) for r in rows]
+
+    # ---- the back-care programme's log ----
+
+    def add_program_events(self, events: Sequence[ProgramEvent]) -> None:
+        """Append `events` in one transaction: all of them are stored, or none.
+
+        ValueError for an event that cannot be stored (naive time, rating out of range),
+        before anything is written; StoreError when the database refuses the write.
+        """
+        rows = [_program_row(e) for e in events]
+        if not rows:
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    f"INSERT INTO program_log ({_PROGRAM_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            kinds = ", ".join(str(r[0]) for r in rows)
+            raise StoreError(
+                f"{self.path}: could not store programme events ({kinds}): {e}."
+            ) from e
+
+    def program_events(self) -> list[ProgramEvent]:
+        """The whole programme log in insertion order (the order core/program.py replays).
+
+        StoreError, naming the row, for a row this DeskGuard cannot read (an unknown
+        kind or sensation, malformed flags); nothing is changed.
+        """
+        rows = self._query(f"SELECT id, {_PROGRAM_COLUMNS} FROM program_log ORDER BY id", ())
+        return [_program_event_from_row(self.path, int(r[0]), tuple(r[1:])) for r in rows]
 
     def _query(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
         try:

@@ -47,7 +47,7 @@ def _prompt(pid: str = "p1", at: datetime = T0, **kw: str) -> Prompt:
 
 
 def test_fresh_database_is_at_the_latest_version(store: Store, db_path: Path) -> None:
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION == 5
     assert store.schema_version() == SCHEMA_VERSION
     assert store.path == db_path
     assert db_path.is_file()
@@ -624,7 +624,7 @@ def test_migrates_a_version_3_database_and_keeps_its_events(db_path: Path) -> No
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with Store.open(db_path)[0] as store:
-        assert store.schema_version() == 4
+        assert store.schema_version() == SCHEMA_VERSION
         indexes = {
             r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
         }
