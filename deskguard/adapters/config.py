@@ -20,6 +20,7 @@ from typing import Any
 
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.model import WEEKDAY_NAMES, Settings
+from deskguard.core.program import check_days
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,8 +80,21 @@ _BOOL_KEYS = tuple(
     if k.key in Settings.__dataclass_fields__
 )
 _BOOLS = {(k.section, k.key): k for k in _BOOL_KEYS}
-_OTHER_KEYS = {("schedule", "working_days"), ("schedule", "work_start"), ("schedule", "work_end")}
-_SECTIONS = ("schedule", "breaks", "goals")
+# [programme] is the one section whose keys are not the Settings field names: the
+# file says `days`, `time` and `reminders` under it; Settings says program_days ...
+PROGRAMME_KEYS: dict[str, str] = {
+    "days": "program_days",
+    "time": "program_time",
+    "reminders": "program_reminders",
+}
+_PROGRAMME_FIELDS = {field: key for key, field in PROGRAMME_KEYS.items()}
+_OTHER_KEYS = {
+    ("schedule", "working_days"),
+    ("schedule", "work_start"),
+    ("schedule", "work_end"),
+    *(("programme", key) for key in PROGRAMME_KEYS),
+}
+_SECTIONS = ("schedule", "breaks", "goals", "programme")
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _TOML_POSITION = re.compile(
     r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S
@@ -114,6 +128,10 @@ def _day_names(days: frozenset[int]) -> list[str]:
     return [WEEKDAY_NAMES[d] for d in sorted(days)]
 
 
+def _full_day_names(days: frozenset[int]) -> list[str]:
+    return [_FULL_DAY_NAMES[d] for d in sorted(days)]
+
+
 def default_settings_text() -> str:
     """The commented settings file written on first run, built from Settings() defaults."""
     d = Settings()
@@ -132,6 +150,7 @@ def default_settings_text() -> str:
 
     iv = ints["interval_minutes"]
     days = ", ".join(json.dumps(n) for n in _day_names(d.working_days))
+    session_days = ", ".join(json.dumps(n) for n in _full_day_names(d.program_days))
     return "\n".join(
         [
             "# DeskGuard settings.",
@@ -160,6 +179,15 @@ def default_settings_text() -> str:
             "",
             "[goals]",
             line("adherence_goal"),
+            "",
+            "[programme]",
+            "# The back-care programme's session days: 3 or 4 a week with a rest day between",
+            "# two sessions (e.g. Monday, Wednesday, Friday).",
+            f"days = [{session_days}]",
+            '# When to remind you on a session day ("HH:MM", 24-hour).',
+            f'time = "{_hhmm(d.program_time)}"',
+            f"{'reminders = ' + _show(d.program_reminders):<29}# true or false; "
+            "one reminder on a session day",
             "",
         ]
     )
@@ -293,6 +321,14 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
                     bad(name, value, 'a 24-hour time "HH:MM"', f'"{_hhmm(default_t)}"')
                 else:
                     changes[key] = parsed
+            elif section == "programme" and key in PROGRAMME_KEYS:
+                field = PROGRAMME_KEYS[key]
+                problem = _programme_problem(key, value)
+                if problem is None:
+                    changes[field] = _programme_value(key, value)
+                else:
+                    default = _show(_toml_value(field, getattr(defaults, field)))
+                    bad(name, value, problem, default)
             else:
                 hint = _hint_for(key, section)
                 problems.append(f"{path}: unknown setting {name}{hint}; ignored.")
@@ -308,6 +344,27 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
         changes.pop("work_end", None)
 
     return dataclasses.replace(defaults, **changes), problems
+
+
+def _programme_problem(key: str, value: object) -> str | None:
+    """None if `value` may stand as programme.`key` in the file, else what is allowed."""
+    if key == "days":
+        days, why = _parse_days(value)
+        if days is None:
+            return f"{why}; use " + ", ".join(_FULL_DAY_NAMES)
+        return check_days(days)
+    if key == "time":
+        return None if _parse_time(value) is not None else 'a 24-hour time "HH:MM"'
+    return None if isinstance(value, bool) else "true or false"
+
+
+def _programme_value(key: str, value: object) -> object:
+    """The Settings value for a programme.`key` that passed _programme_problem."""
+    if key == "days":
+        return _parse_days(value)[0]
+    if key == "time":
+        return _parse_time(value)
+    return value
 
 
 def _hint_for(key: str, section: str | None = None) -> str:
@@ -354,7 +411,13 @@ FIELD_SECTIONS: dict[str, str] = {
     "work_end": "schedule",
     **{k.key: k.section for k in _INT_KEYS if k.section != "schedule"},
     **{k.key: k.section for k in _BOOL_KEYS},
+    **dict.fromkeys(PROGRAMME_KEYS.values(), "programme"),
 }
+
+
+def setting_key(name: str) -> tuple[str, str]:
+    """(section, key) where the Settings field `name` lives in the file."""
+    return FIELD_SECTIONS.get(name, "?"), _PROGRAMME_FIELDS.get(name, name)
 
 
 class SettingsSaveError(OSError):
@@ -397,6 +460,13 @@ def validate_field(
             allowed = f"{why}; use " + ", ".join(WEEKDAY_NAMES)
             return f"{name} = {_show(value)} is not allowed ({allowed})."
         return None
+    if section == "programme" and key in PROGRAMME_KEYS:
+        if key == "days" and isinstance(value, (set, frozenset)):
+            if not all(isinstance(d, int) and 0 <= d < len(WEEKDAY_NAMES) for d in value):
+                return f"{name} = {_show(sorted(value))} is not allowed (weekdays 0 to 6)."
+            value = _full_day_names(frozenset(value))
+        problem = _programme_problem(key, value)
+        return None if problem is None else f"{name} = {_show(value)} is not allowed ({problem})."
     if (section, key) in (("schedule", "work_start"), ("schedule", "work_end")):
         parsed = _parse_time(value)
         if parsed is None:
@@ -412,7 +482,8 @@ def validate_field(
 
 def validate_setting(name: str, value: object, settings: Settings) -> str | None:
     """validate_field by Settings field name: what the settings window calls per field."""
-    return validate_field(FIELD_SECTIONS.get(name, "?"), name, value, settings)
+    section, key = setting_key(name)
+    return validate_field(section, key, value, settings)
 
 
 def _problems(settings: Settings) -> list[str]:
@@ -428,6 +499,9 @@ def _toml_value(name: str, value: object) -> object:
     if name == "working_days":
         assert isinstance(value, frozenset)
         return _day_names(value)
+    if name == "program_days":
+        assert isinstance(value, frozenset)
+        return _full_day_names(value)
     if isinstance(value, time):
         return _hhmm(value)
     return value
@@ -435,9 +509,9 @@ def _toml_value(name: str, value: object) -> object:
 
 def _same(name: str, stored: object, value: object) -> bool:
     """Does the file already say `value`? ("Monday" is "mon"; 09:00:00 is "09:00".)"""
-    if name == "working_days":
+    if name in ("working_days", "program_days"):
         return _parse_days(stored)[0] == value
-    if name in ("work_start", "work_end"):
+    if name in ("work_start", "work_end", "program_time"):
         return _parse_time(stored) == value
     return type(stored) is type(value) and stored == value
 
@@ -488,11 +562,12 @@ def _append_to_table(table: Any, additions: list[tuple[str | None, Any]]) -> Non
 def _new_item(name: str, value: object, template: Any) -> Any:
     import tomlkit.items  # imported on first save only: ~3 MB resident otherwise
 
+    key = setting_key(name)[1]
     item = tomlkit.item(_toml_value(name, value))
     comment = template.trivia.comment
     if comment:
-        width = len(f"{name} = {template.as_string()}") + len(template.trivia.comment_ws)
-        text = f"{name} = {item.as_string()}"
+        width = len(f"{key} = {template.as_string()}") + len(template.trivia.comment_ws)
+        text = f"{key} = {item.as_string()}"
         item.trivia.comment_ws = " " * max(1, width - len(text))
         item.trivia.comment = comment
     return item
@@ -511,19 +586,20 @@ def _update(doc: Any, settings: Settings) -> None:
         additions: list[tuple[str | None, Any]] = []
         for name in names:
             value = getattr(settings, name)
-            if table is not None and name in table:
-                stored = table[name]
+            toml_key = setting_key(name)[1]
+            if table is not None and toml_key in table:
+                stored = table[toml_key]
                 plain = stored.unwrap() if hasattr(stored, "unwrap") else stored
                 if _same(name, plain, value):
                     continue  # untouched: the user's spelling and layout stay
                 if isinstance(stored, tomlkit.items.Time):
-                    table[name] = value  # they wrote a TOML time; keep writing one
+                    table[toml_key] = value  # they wrote a TOML time; keep writing one
                 else:
-                    table[name] = _toml_value(name, value)
+                    table[toml_key] = _toml_value(name, value)
                 continue
-            comments, template = _default_lines(defaults, section, name)
+            comments, template = _default_lines(defaults, section, toml_key)
             additions += [(None, tomlkit.comment(c)) for c in comments]
-            additions.append((name, _new_item(name, value, template)))
+            additions.append((toml_key, _new_item(name, value, template)))
         if table is None:
             table = tomlkit.table()
             for key, item in additions:

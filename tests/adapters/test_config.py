@@ -30,6 +30,11 @@ posture_checks = false
 
 [goals]
 adherence_goal = 65
+
+[programme]
+days = ["tuesday", "thursday", "saturday"]
+time = "07:30"
+reminders = false
 """
 
 
@@ -117,6 +122,9 @@ def test_good_file_round_trips_every_key(tmp_path: Path) -> None:
         defer_cap_minutes=45,
         adherence_goal=65,
         posture_checks=False,
+        program_days=frozenset({1, 3, 5}),
+        program_time=time(7, 30),
+        program_reminders=False,
     )
     # Every field differs from its default, so no key can be silently ignored.
     for name in Settings.__dataclass_fields__:
@@ -357,3 +365,73 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert settings == Settings()
     assert len(problems) == 5
     assert all(p.startswith(f"{tmp_path / 'settings.toml'}: ") for p in problems)
+
+
+# ---- [programme] ----
+
+
+def test_programme_section_of_the_default_file() -> None:
+    text = default_settings_text()
+    section = text.split("[programme]\n", 1)[1]
+    assert 'days = ["monday", "wednesday", "friday"]\n' in section
+    assert 'time = "18:00"\n' in section
+    assert section.count("reminders = true") == 1
+    assert "rest day between" in section
+
+
+def test_four_programme_days_and_short_names_are_fine(tmp_path: Path) -> None:
+    settings, problems = _load(
+        tmp_path, '[programme]\ndays = ["Mon", "wed", "FRIDAY", "sun"]\ntime = 06:45:00\n'
+    )
+    assert problems == []
+    assert settings.program_days == frozenset({0, 2, 4, 6})
+    assert settings.program_time == time(6, 45)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ('["monday", "tuesday", "friday"]', "Monday and Tuesday are back to back"),
+        ('["monday", "wednesday"]', "pick 3 or 4 days a week, not 2"),
+        ('["mon", "wed", "fri", "sat", "sun"]', "pick 3 or 4 days a week, not 5"),
+        ('["monday", "wednesday", "caturday"]', 'unknown day name "caturday"'),
+        ("[]", "at least one day is needed"),
+        ('"monday"', "expected a list of day names"),
+    ],
+)
+def test_bad_programme_days_name_file_key_and_reason(tmp_path: Path, value: str, why: str) -> None:
+    path = _write(tmp_path, f'[programme]\ndays = {value}\ntime = "19:15"\n')
+    settings, problems = load_settings(path)
+    assert settings == Settings(program_time=time(19, 15))  # the rest is still used
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}: programme.days = {value} is not allowed (")
+    assert why in problems[0]
+    assert problems[0].endswith('using the default, ["monday", "wednesday", "friday"].')
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words", "default"),
+    [
+        ("time", '"6pm"', 'a 24-hour time "HH:MM"', '"18:00"'),
+        ("time", "18", 'a 24-hour time "HH:MM"', '"18:00"'),
+        ("reminders", '"yes"', "true or false", "true"),
+    ],
+)
+def test_bad_programme_time_or_switch(
+    tmp_path: Path, key: str, value: str, words: str, default: str
+) -> None:
+    path = _write(tmp_path, f"[programme]\n{key} = {value}\n")
+    settings, problems = load_settings(path)
+    assert settings == Settings()
+    assert problems == [
+        f"{path}: programme.{key} = {value} is not allowed ({words}); using the default, {default}."
+    ]
+
+
+def test_unknown_programme_key_and_a_programme_key_elsewhere(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[programme]\nday = ["mon"]\n[schedule]\ntime = "18:00"\n')
+    _settings, problems = load_settings(path)
+    assert problems == [
+        f"{path}: unknown setting programme.day; ignored.",
+        f"{path}: unknown setting schedule.time (did you mean programme.time?); ignored.",
+    ]

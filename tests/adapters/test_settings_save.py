@@ -280,3 +280,72 @@ def test_on_off_setting_round_trips_and_rejects_non_booleans(tmp_path: Path) -> 
         f'{path}: breaks.posture_checks = "no" is not allowed (true or false); '
         "using the default, true."
     ]
+
+
+# ---- [programme]: keys that are not field names ----
+
+
+def test_programme_settings_round_trip_through_save(tmp_path: Path) -> None:
+    path = _write(tmp_path, USER_FILE)  # no [programme] yet
+    wanted = dataclasses.replace(
+        _loaded(path),
+        program_days=frozenset({1, 3, 5}),
+        program_time=time(7, 5),
+        program_reminders=False,
+    )
+    save_settings(path, wanted)
+    text = path.read_text(encoding="utf-8")
+    assert load_settings(path)[0] == wanted
+    section = text.split("[programme]\n", 1)[1]
+    assert "# The back-care programme's session days" in section  # with the default comments
+    assert 'days = ["tuesday", "thursday", "saturday"]\n' in section
+    assert 'time = "07:05"\n' in section
+    assert "reminders = false            # true or false" in section
+    assert "program_days" not in text and "program_time" not in text
+    assert "# My DeskGuard setup" in text  # the user's own file is still theirs
+    save_settings(path, wanted)
+    assert path.read_text(encoding="utf-8") == text  # nothing left to change
+
+
+def test_programme_keys_keep_the_users_spelling_until_changed(tmp_path: Path) -> None:
+    mine = '[programme]\ndays = ["Mon", "Wed", "Sat"]  # gym on Saturday\ntime = 17:45:00\n'
+    path = _write(tmp_path, mine)
+    save_settings(path, _loaded(path))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(mine)  # same values: untouched, only missing keys were added
+    changed = dataclasses.replace(_loaded(path), program_time=time(18, 30))
+    save_settings(path, changed)
+    text = path.read_text(encoding="utf-8")
+    assert 'days = ["Mon", "Wed", "Sat"]  # gym on Saturday' in text
+    assert "time = 18:30:00" in text  # they wrote a TOML time, so it stays one
+    assert load_settings(path)[0] == changed
+
+
+def test_programme_days_are_checked_like_the_programme_rules() -> None:
+    s = Settings()
+    assert validate_setting("program_days", frozenset({0, 2, 4}), s) is None
+    assert validate_setting("program_days", frozenset({0, 2, 4, 6}), s) is None
+    assert validate_setting("program_days", frozenset({0, 1, 4}), s) == (
+        'programme.days = ["monday", "tuesday", "friday"] is not allowed '
+        "(Monday and Tuesday are back to back: leave a rest day between sessions)."
+    )
+    assert validate_setting("program_days", frozenset({2}), s) == (
+        'programme.days = ["wednesday"] is not allowed (pick 3 or 4 days a week, not 1).'
+    )
+    assert validate_setting("program_days", frozenset({9}), s) is not None
+    assert validate_field("programme", "days", ["tue", "thu", "sat"]) is None
+    assert validate_field("programme", "time", "7pm") == (
+        'programme.time = "7pm" is not allowed (a 24-hour time "HH:MM").'
+    )
+    assert validate_setting("program_time", time(6, 0), s) is None
+    assert validate_setting("program_reminders", "yes", s) == (
+        'programme.reminders = "yes" is not allowed (true or false).'
+    )
+
+
+def test_saving_refuses_back_to_back_programme_days(tmp_path: Path) -> None:
+    path = _write(tmp_path, USER_FILE)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="Saturday and Sunday are back to back"):
+        save_settings(path, Settings(program_days=frozenset({1, 5, 6})))
+    assert path.read_bytes() == before
