@@ -111,6 +111,8 @@ class TrayActions(QObject):
     show_library = Signal()
     show_checklist = Signal()
     show_red_flags = Signal()
+    show_programme = Signal()
+    show_progress = Signal()
     show_settings = Signal()
     open_data_folder = Signal()
     open_log = Signal()
@@ -141,6 +143,8 @@ class TrayActions(QObject):
         self.red_flags_action = self._action(
             self.tr("When to see a professional…"), self.show_red_flags
         )
+        self.programme_action = self._action(self.tr("Back-care programme…"), self.show_programme)
+        self.progress_action = self._action(self.tr("Progress…"), self.show_progress)
         self.settings_action = self._action(self.tr("Settings…"), self.show_settings)
         self.help_menu = QMenu(self.tr("Help"))
         self.help_menu.addAction(self._action(self.tr("Open data folder"), self.open_data_folder))
@@ -168,6 +172,9 @@ class TrayActions(QObject):
         menu.addAction(self.library_action)
         menu.addAction(self.checklist_action)
         menu.addAction(self.red_flags_action)
+        menu.addSeparator()
+        menu.addAction(self.programme_action)
+        menu.addAction(self.progress_action)
         menu.addSeparator()
         menu.addAction(self.settings_action)
         menu.addMenu(self.help_menu)
@@ -251,6 +258,8 @@ class ControlWindow(QWidget):
             actions.library_action,
             actions.checklist_action,
             actions.red_flags_action,
+            actions.programme_action,
+            actions.progress_action,
             actions.settings_action,
         ):
             layout.addWidget(self._tool(action))

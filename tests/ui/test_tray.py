@@ -56,6 +56,8 @@ def test_menu_has_every_control(qtbot: QtBot) -> None:
         "Exercise library…",
         "Workstation check…",
         "When to see a professional…",
+        "Back-care programme…",
+        "Progress…",
         "Settings…",
         "Help",
         "Quit DeskGuard",
@@ -89,6 +91,23 @@ def test_actions_emit_and_enable(qtbot: QtBot) -> None:
         actions.resume_action.trigger()
     tray.show_status(status(State.PROMPTING, can_snooze=True))
     assert actions.snooze_action.isEnabled() and not actions.take_break.isEnabled()
+
+
+def test_programme_entries_emit_from_the_menu_and_the_control_window(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    tray = Tray(actions, QIcon())
+    window = ControlWindow(actions, QIcon(), "No tray here.")
+    qtbot.addWidget(window)
+    menu = {a.text(): a for a in tray.menu.actions()}
+    with qtbot.waitSignal(actions.show_programme, timeout=1000):
+        menu["Back-care programme…"].trigger()
+    with qtbot.waitSignal(actions.show_progress, timeout=1000):
+        menu["Progress…"].trigger()
+    buttons = {b.text(): b for b in window.findChildren(QAbstractButton)}  # "…" is dropped
+    with qtbot.waitSignal(actions.show_progress, timeout=1000):
+        buttons["Progress"].click()
+    with qtbot.waitSignal(actions.show_programme, timeout=1000):
+        buttons["Back-care programme"].click()
 
 
 def test_control_window_stands_in_for_the_tray(qtbot: QtBot) -> None:
