@@ -737,7 +737,9 @@ def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
         "recorded that week.</p>"
     )
 
-    parts.append('<h2 style="page-break-before: always;">Phase history</h2>')
+    # The history, the review and the screenings on a page of their own, once there are any.
+    new_page = ' style="page-break-before: always;"' if summary.started else ""
+    parts.append(f"<h2{new_page}>Phase history</h2>")
     if summary.timeline:
         rows = [[f"{m.at:%a %d %b %Y}", escape(m.text)] for m in summary.timeline]
         parts.append(_table(["Date", "Event"], rows, 99, wrap=(1,), widths=("20%",)))
