@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.instance import (
+    MAX_MESSAGE,
     CommandServer,
     InstanceLock,
     NotRunning,
@@ -144,3 +147,31 @@ def test_parse_request_accepts_missing_args() -> None:
     assert parse_request(b'{"cmd": "status"}') == ("status", {})
     with pytest.raises(ProtocolError):
         parse_request(b'{"cmd": ""}')
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a Unix socket on POSIX only")
+def test_socket_is_private_and_removed_on_close(socket_name: str) -> None:
+    server = CommandServer(socket_name, lambda cmd, args: {"ok": True})
+    server.listen()
+    assert stat.S_IMODE(os.stat(socket_name).st_mode) == 0o600
+    server.close()
+    assert not Path(socket_name).exists()
+
+
+def test_an_over_long_message_is_refused(qtbot: QtBot, socket_name: str) -> None:
+    calls: list[str] = []
+    server = CommandServer(socket_name, lambda cmd, args: calls.append(cmd) or {"ok": True})
+    server.listen()
+
+    def flood() -> dict[str, Any]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(socket_name)
+            s.sendall(b"x" * (MAX_MESSAGE + 10))
+            return json.loads(s.makefile("rb").readline())
+
+    box = in_thread(flood)
+    qtbot.waitUntil(lambda: not box["thread"].is_alive(), timeout=5000)
+    assert box["value"] == {"ok": False, "error": "message too long"}
+    assert calls == []
+    server.close()
