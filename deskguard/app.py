@@ -26,6 +26,7 @@ from deskguard.ui.tray import ControlWindow, Tray, TrayActions, quit_app
 
 if TYPE_CHECKING:  # imported at run time only once the tray icon is up (start_services)
     from deskguard.adapters.content import Library
+    from deskguard.adapters.session_reminder import SessionReminder
     from deskguard.controller import Controller
 
 log = logging.getLogger("deskguard")
@@ -113,6 +114,8 @@ class Windows(QObject):
         actions.open_log.connect(self.open_log)
         actions.show_about.connect(self.show_about)
         actions.show_settings.connect(self.show_settings)
+        actions.show_programme.connect(self.show_programme)
+        actions.show_progress.connect(self.show_progress)
         from deskguard.adapters.autostart import Autostart
 
         self.autostart = Autostart()
@@ -171,6 +174,65 @@ class Windows(QObject):
             "red_flags",
             lambda: RedFlagsDialog(self.library.red_flags, self.library.disclaimer, self.icon),
         )
+
+    # ---- the back-care programme (its windows load only when first asked for) ----
+
+    def show_programme(self) -> None:
+        from deskguard.ui.program_window import ProgramWindow
+
+        coach = self.controller.coach
+        if coach is None:
+            self._programme_off()
+            return
+
+        def make() -> QWidget:
+            window = ProgramWindow(coach, open_progress=self.show_progress)
+            window.setWindowIcon(self.icon)
+            return window
+
+        self._present("programme", make)
+
+    def show_progress(self) -> None:
+        from deskguard.core.stats import WeekSource
+        from deskguard.ui.progress import ProgressWindow
+
+        coach = self.controller.coach
+        if coach is None:
+            self._programme_off()
+            return
+        controller = self.controller
+
+        def make() -> QWidget:
+            breaks = WeekSource(
+                controller.store,
+                controller.planner.settings,
+                today=lambda: controller.clock.now().astimezone(controller.tz).date(),
+            )
+            window = ProgressWindow(coach, breaks=breaks, weeks=12)
+            window.setWindowIcon(self.icon)
+            return window
+
+        window = self._open.get("progress")
+        if isinstance(window, ProgressWindow):
+            window.breaks.settings = controller.planner.settings  # the goal may have changed
+        self._present("progress", make)
+
+    def _programme_off(self) -> None:
+        self.controller._notify(
+            self.tr("The back-care programme is not available"), self.controller.programme_problem
+        )
+
+    def show_clinician(self, flags: list[str]) -> None:
+        """The coach asks for the clinician screen (a red flag was answered yes)."""
+        from deskguard.ui.screening import ClinicianWatch, clinician_watch
+
+        coach = self.controller.coach
+        if coach is None:
+            return
+        # The watch (made by the programme window, or here on first need) shows the
+        # screen on every later request by itself; only its first request comes here.
+        if coach.findChild(ClinicianWatch) is None:
+            clinician_watch(coach).show_screen(flags)
 
     def show_welcome_or_checklist(self) -> None:
         """First run: the welcome. Later: the workstation check every 30 days."""
@@ -274,6 +336,43 @@ class Windows(QObject):
         )
 
 
+def start_programme(controller: Controller, windows: Windows) -> SessionReminder | None:
+    """The back-care programme: its coach on the store's log, the session-day reminder in
+    the alarm's scheduler, its notifications through the controller's notifier chain.
+
+    A programme log this DeskGuard cannot read leaves the programme off (breaks go on),
+    says why, and changes nothing in the database.
+    """
+    from deskguard.adapters.session_reminder import SessionReminder
+    from deskguard.adapters.store import StoreError
+    from deskguard.coach import Coach
+
+    settings = controller.planner.settings
+    try:
+        coach = Coach(
+            log=controller.store,
+            clock=controller.clock,
+            settings=settings,
+            library=controller.library,
+        )
+    except StoreError as err:
+        log.error("the back-care programme is off: %s", err)
+        controller.programme_problem = f"The back-care programme is off: {err}"
+        controller.notes.append(controller.programme_problem)
+        controller._notify("DeskGuard cannot open the back-care programme", str(err))
+        return None
+    reminder = SessionReminder(
+        controller.alarm.scheduler, coach.session_day_reached, zone=controller.tz
+    )
+    coach.reminder.connect(controller._notify)
+    coach.clinician_needed.connect(windows.show_clinician)
+    controller.settings_applied.connect(coach.apply_settings)
+    controller.settings_applied.connect(reminder.schedule)
+    controller.attach_programme(coach, lambda: reminder.next_run_time)
+    reminder.schedule(settings, controller.clock.now(), catch_up=True)
+    return reminder
+
+
 def watch_for_tray(
     controller: Controller, window: ControlWindow, icon: QIcon, qapp: QApplication
 ) -> None:
@@ -299,7 +398,14 @@ def watch_for_tray(
     timer.start()
 
 
+def _xp_clear(where: str) -> None:
+    if os.environ.get("XP_LC") and where in os.environ["XP_LC"]:
+        import linecache
+        linecache.clearcache()
+
+
 def run(verbose: bool = False) -> int:
+    _xp_clear("a")
     paths = default_paths()
     setup_logging(paths, verbose)
     lock = InstanceLock(paths.lock_file)
@@ -391,6 +497,7 @@ def start_services(
     from deskguard.core.clock import SystemClock
     from deskguard.ui.break_window import BreakWindow
 
+    _xp_clear("b")
     first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)
     try:
@@ -430,9 +537,11 @@ def start_services(
     if isinstance(host, ControlWindow):
         watch_for_tray(controller, host, icon, qapp)
     windows = Windows(controller, paths, icon, first_run, qapp)
+    start_programme(controller, windows)
     QTimer.singleShot(500, windows.show_welcome_or_checklist)
     for note in notes:
         controller._notify("DeskGuard", note)
     qapp.aboutToQuit.connect(controller.stop)
+    _xp_clear("c")
     log.info("DeskGuard %s started; data in %s", __version__, paths.database)
     return {"controller": controller, "server": server, "store": store, "windows": windows}

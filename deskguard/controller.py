@@ -7,10 +7,11 @@ or hides the break window, notifies, re-arms the alarm and refreshes the tray.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from deskguard import __version__
 from deskguard.adapters.alarm import Alarm
@@ -33,6 +34,10 @@ from deskguard.core.stats import query_range, week_report
 from deskguard.ui.break_window import BreakWindow
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, quit_app
 
+if TYPE_CHECKING:
+    from deskguard.coach import Coach
+    from deskguard.core.program import Status
+
 log = logging.getLogger("deskguard")
 
 MAX_PAUSE_MINUTES = 24 * 60
@@ -43,8 +48,67 @@ def iso(when: datetime | None, tz: tzinfo | None = None) -> str | None:
     return None if when is None else when.astimezone(tz).isoformat(timespec="seconds")
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def next_session_day(state: Status, days: frozenset[int], today: date) -> date | None:
+    """The next planned day a session can be done on: today if one is still due today."""
+    if not state.active or not days:
+        return None
+    for ahead in range(8):
+        day = today + timedelta(days=ahead)
+        if day.weekday() in days and (ahead > 0 or state.train_today.ok):
+            return day
+    return None
+
+
+def programme_status(coach: Coach, next_reminder: datetime | None) -> dict[str, Any]:
+    """What `deskguard programme --json` prints: the coach's status, as plain JSON."""
+    state = coach.status()
+    today = coach.today()
+    settings = coach.settings
+
+    def day(value: date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    review = state.review
+    return {
+        "ok": True,
+        "started": day(state.started),
+        "phase": state.phase,
+        "phase_title": coach.phase().title,
+        "phase_since": day(state.phase_since),
+        "hold_until": day(state.hold_until),
+        "paused": state.paused,
+        "pause_reasons": list(state.pause_reasons),
+        "train_today": {"ok": state.train_today.ok, "reason": state.train_today.reason},
+        "advance": {"ok": state.advance.ok, "reason": state.advance.reason},
+        "review": None
+        if review is None
+        else {
+            "baseline": round(review.baseline, 2),
+            "recent": round(review.recent, 2),
+            "improvement": round(review.improvement, 3),
+            "see_therapist": review.see_therapist,
+        },
+        "review_on": day(state.review_on),
+        "checkin_due": state.checkin_due,
+        "sessions_this_week": state.sessions_this_week,
+        "last_session": day(state.last_session),
+        "reminded_today": today in state.reminded_days,
+        "next_session_day": day(next_session_day(state, settings.program_days, today)),
+        "next_reminder_at": iso(next_reminder),
+        "days": [_DAY_NAMES[d] for d in sorted(settings.program_days)],
+        "time": settings.program_time.strftime("%H:%M"),
+        "reminders": settings.program_reminders,
+    }
+
+
 class Controller(QObject):
     """Carries out what the planner decides and reports the user's answers back to it."""
+
+    # New settings took effect (the programme's coach and reminder follow them).
+    settings_applied = Signal(object)
 
     def __init__(
         self,
@@ -81,6 +145,9 @@ class Controller(QObject):
         self.notes = list(notes or [])
         self.tz = tz
         self.host: Tray | ControlWindow | None = None
+        self.coach: Coach | None = None  # the back-care programme, once app.py attaches it
+        self.programme_problem = "The back-care programme has not started up."
+        self._next_reminder: Callable[[], datetime | None] = lambda: None
         self.last_notifier = ""
         self._summary: Any = None
         self._stopped = False
@@ -171,6 +238,12 @@ class Controller(QObject):
         """New settings take effect at once; the next break time moves with them."""
         self.planner.update_settings(settings, self.clock.now())
         self._refresh()
+        self.settings_applied.emit(settings)
+
+    def attach_programme(self, coach: Coach, next_reminder: Callable[[], datetime | None]) -> None:
+        """The back-care programme: answers `programme` over IPC from now on."""
+        self.coach = coach
+        self._next_reminder = next_reminder
 
     def break_now(self) -> None:
         effects = self.planner.break_now(self.clock.now())
@@ -227,6 +300,10 @@ class Controller(QObject):
                 return {"ok": True, "message": "DeskGuard was not paused."}
             self._apply(self.planner.resume(self.clock.now()))
             return {"ok": True, "message": "Resumed.", **self.status()}
+        if cmd == "programme":
+            if self.coach is None:
+                return {"ok": False, "error": self.programme_problem}
+            return programme_status(self.coach, self._next_reminder())
         if cmd == "quit":
             QTimer.singleShot(0, quit_app)
             return {"ok": True, "message": "DeskGuard is quitting."}
