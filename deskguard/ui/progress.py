@@ -211,7 +211,7 @@ class ProgressWindow(QWidget):
         stack.addWidget(self.chart_view)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(f"color: {MUTED};")
+        self.note.setStyleSheet(f"color: {MUTED}; padding: 0 4px 4px 4px;")
         self.chart_page = chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(0, 6, 0, 0)
@@ -470,25 +470,30 @@ class ProgressWindow(QWidget):
                 self.table.setItem(r, c, item)
 
     def _fill_history(self, summary: ProgressSummary) -> None:
-        moments = summary.timeline
-        self.history.setRowCount(max(1, len(moments)))
-        if not moments:
+        """Start, phase changes, sharp stops, pauses and the red-flag answers, by date."""
+        rows = [(m.at, m.text) for m in summary.timeline]
+        self.history.setRowCount(max(1, len(rows)))
+        if not rows:
             self.history.setItem(0, 0, QTableWidgetItem("—"))
             self.history.setItem(0, 1, QTableWidgetItem("The programme has not started."))
             return
-        for r, m in enumerate(moments):
-            self.history.setItem(r, 0, QTableWidgetItem(f"{m.at:%a %d %b %Y}"))
-            self.history.setItem(r, 1, QTableWidgetItem(m.text))
+        for r, (at, text) in enumerate(rows):
+            self.history.setItem(r, 0, QTableWidgetItem(f"{at:%a %d %b %Y}"))
+            self.history.setItem(r, 1, QTableWidgetItem(text))
         self.history.resizeRowsToContents()
 
     def _chart(self, summary: ProgressSummary) -> QChart:
         chart = _new_chart()
         weeks = summary.weeks
         first, last = weeks[0], weeks[-1]
-        chart.setTitle(
-            f"Pain against breaks and sessions · W{first.monday.isocalendar()[1]}"
-            f" – W{last.monday.isocalendar()[1]} {last.monday.isocalendar()[0]}"
-        )
+        (y0, w0, _), (y1, w1, _) = first.monday.isocalendar(), last.monday.isocalendar()
+        if len(weeks) == 1:
+            span = f"W{w1} {y1}"
+        elif y0 == y1:
+            span = f"W{w0} – W{w1} {y1}"
+        else:
+            span = f"W{w0} {y0} – W{w1} {y1}"
+        chart.setTitle(f"Pain against breaks and sessions · {span}")
 
         bars = QBarSeries()
         bars.setBarWidth(0.7)
@@ -586,11 +591,14 @@ class ProgressWindow(QWidget):
             chart.legend().markers(run)[0].setVisible(False)  # the dots carry the name
         # Nothing to explain: no sessions planned yet, no ratings yet.
         chart.legend().markers(dots)[0].setVisible(bool(points))
-        sessions_set = bars.barSets()[1]
-        planned = any(w.sessions_share is not None for w in weeks)
+        shown = {
+            "breaks": any(w.break_adherence is not None for w in weeks),
+            "sessions": any(w.sessions_share is not None for w in weeks),
+        }
         for marker in chart.legend().markers(bars):
-            if marker.label() == sessions_set.label():
-                marker.setVisible(planned)
+            for bar_set in bars.barSets():
+                if marker.label() == bar_set.label():
+                    marker.setVisible(shown[str(bar_set.property("key"))])
         for series in extra[len(runs) :]:
             [marker] = chart.legend().markers(series)
             marker.setShape(QLegend.MarkerShape.MarkerShapeFromSeries)

@@ -170,7 +170,7 @@ class ProgressSummary:
     today: date
     weeks: tuple[ProgressWeek, ...]  # oldest first, the last one is this week
     status: Status
-    timeline: tuple[Milestone, ...]  # start, phase changes, sharp stops, pauses (all time)
+    timeline: tuple[Milestone, ...]  # start, phase changes, stops, pauses, screenings
     screenings: tuple[Screening, ...]
     program_days: tuple[int, ...]  # Monday 0
     questions: int  # how many red-flag questions a screening asks
@@ -232,7 +232,8 @@ def _stopped_exercise(coach: Coach, exercise_id: str) -> str:
 
 
 def _timeline(coach: Coach, events: Sequence[ProgramEvent]) -> list[Milestone]:
-    """Start, phase changes, sharp stops, pauses and resumes, in the log's order."""
+    """Start, phase changes, sharp stops, pauses, resumes and red-flag screenings, in the
+    log's order."""
     timeline: list[Milestone] = []
     for e in events:
         if e.kind is Kind.STARTED:
@@ -259,6 +260,13 @@ def _timeline(coach: Coach, events: Sequence[ProgramEvent]) -> list[Milestone]:
             timeline.append(Milestone(e.at, e.kind, 0, text))
         elif e.kind is Kind.RESUMED:
             timeline.append(Milestone(e.at, e.kind, 0, "Resumed"))
+        elif e.kind is Kind.SCREENED:
+            if e.flags:
+                said = " ".join(coach.flag_texts(e.flags)) or ", ".join(e.flags)
+                text = f"Warning-sign questions: yes to: {said}"
+            else:
+                text = f"Warning-sign questions: no to all {len(coach.screening_questions())}"
+            timeline.append(Milestone(e.at, e.kind, 0, text))
     return timeline
 
 
@@ -740,8 +748,9 @@ def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
     # The history, the review and the screenings on a page of their own, once there are any.
     new_page = ' style="page-break-before: always;"' if summary.started else ""
     parts.append(f"<h2{new_page}>Phase history</h2>")
-    if summary.timeline:
-        rows = [[f"{m.at:%a %d %b %Y}", escape(m.text)] for m in summary.timeline]
+    moments = [m for m in summary.timeline if m.kind is not Kind.SCREENED]  # see below
+    if moments:
+        rows = [[f"{m.at:%a %d %b %Y}", escape(m.text)] for m in moments]
         parts.append(_table(["Date", "Event"], rows, 99, wrap=(1,), widths=("20%",)))
     else:
         parts.append("<p>The programme has not started.</p>")

@@ -117,8 +117,20 @@ def test_tiles_and_headline_tell_this_week(qtbot: QtBot) -> None:
     assert window.headline.text() == "27 of 30 planned sessions done, 1 stopped by sharp pain"
     assert window.banner.isHidden()
     assert window.disclaimer.text() == program.NOT_MEDICAL_ADVICE
-    assert window.history.rowCount() == 6  # start, 3 x up, 1 stop, 1 step back
-    assert "Stepped back to phase 1" in window.history.item(3, 1).text()
+    history_rows = [
+        (window.history.item(r, 0).text(), window.history.item(r, 1).text())
+        for r in range(window.history.rowCount())
+    ]
+    assert history_rows == [
+        ("Mon 07 Sep 2026", "Warning-sign questions: no to all 9"),
+        ("Mon 07 Sep 2026", "Started at phase 1, Settle and re-activate"),
+        ("Mon 14 Sep 2026", "Moved up to phase 2, Build stability"),
+        ("Wed 30 Sep 2026", "Session stopped: sharp pain during Bird dog"),
+        ("Wed 30 Sep 2026", "Stepped back to phase 1, Settle and re-activate, for at least 7 days"),
+        ("Wed 30 Sep 2026", "Warning-sign questions: no to all 9"),
+        ("Mon 12 Oct 2026", "Moved up to phase 2, Build stability"),
+        ("Mon 26 Oct 2026", "Moved up to phase 3, Carry it into real life"),
+    ]
 
 
 def test_no_improvement_after_four_weeks_says_see_a_physical_therapist(qtbot: QtBot) -> None:
@@ -132,6 +144,10 @@ def test_no_improvement_after_four_weeks_says_see_a_physical_therapist(qtbot: Qt
 
 def test_a_red_flag_pause_is_said_above_the_chart(qtbot: QtBot) -> None:
     window = make(qtbot, build(Plan(weeks=2, red_flags_at_start=("leg-weakness",))))
+    assert window.history.item(0, 1).text() == (
+        "Warning-sign questions: yes to: Your legs or feet feel weak or lose strength."
+    )
+    assert window.history.item(2, 1).text().startswith("Paused for a clinician's check")
     assert not window.banner.isHidden()
     assert "paused" in window.banner.text() and "clinician" in window.banner.text()
     assert window.tiles["phase"].note.text() == "paused"
@@ -160,6 +176,10 @@ def test_nothing_recorded_at_all_shows_this_week_only(qtbot: QtBot) -> None:
     assert window.tiles["breaks"].value.text() == "—"
     assert window.tiles["breaks"].note.text() == "no break prompts yet"
     assert window.bar_values() == {"breaks": [None], "sessions": [None]}
+    chart = window.chart_view.chart()
+    assert chart.title() == "Pain against breaks and sessions · W37 2026"
+    assert [m.label() for m in chart.legend().markers() if m.isVisible()] == []
+    assert window.history.item(0, 1).text() == "The programme has not started."
 
 
 def test_weeks_without_ratings_say_so(qtbot: QtBot) -> None:
