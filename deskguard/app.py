@@ -398,14 +398,7 @@ def watch_for_tray(
     timer.start()
 
 
-def _xp_clear(where: str) -> None:
-    if os.environ.get("XP_LC") and where in os.environ["XP_LC"]:
-        import linecache
-        linecache.clearcache()
-
-
 def run(verbose: bool = False) -> int:
-    _xp_clear("a")
     paths = default_paths()
     setup_logging(paths, verbose)
     lock = InstanceLock(paths.lock_file)
@@ -497,7 +490,6 @@ def start_services(
     from deskguard.core.clock import SystemClock
     from deskguard.ui.break_window import BreakWindow
 
-    _xp_clear("b")
     first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)
     try:
@@ -542,6 +534,5 @@ def start_services(
     for note in notes:
         controller._notify("DeskGuard", note)
     qapp.aboutToQuit.connect(controller.stop)
-    _xp_clear("c")
     log.info("DeskGuard %s started; data in %s", __version__, paths.database)
     return {"controller": controller, "server": server, "store": store, "windows": windows}
