@@ -6,12 +6,15 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deskguard import __version__
+
+if TYPE_CHECKING:  # the CLI imports the rest only for the command it runs
+    from deskguard.core.program import ProgramEvent
 
 MAX_PAUSE_MINUTES = 24 * 60
 NOT_RUNNING = "DeskGuard is not running. Start it with: deskguard"
@@ -65,12 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("resume", help="resume prompts after a pause")
     status = sub.add_parser("status", help="show what the running app is doing")
     status.add_argument("--json", action="store_true", help="print JSON")
+    programme = sub.add_parser(
+        "programme", help="the back-care programme's status in the running app"
+    )
+    programme.add_argument("--json", action="store_true", help="print JSON")
     sub.add_parser("quit", help="quit the running app")
     report = sub.add_parser("report", help="this week's breaks (reads the database)")
     report.add_argument("--week", type=iso_week, metavar="YYYY-Www", help="another ISO week")
     report.add_argument("--json", action="store_true", help="print JSON")
-    export = sub.add_parser("export", help="export every recorded event")
-    export.add_argument("--csv", required=True, type=Path, metavar="PATH", help="CSV file to write")
+    export = sub.add_parser(
+        "export", help="export every recorded event (--csv) or the programme log (--programme-csv)"
+    )
+    export.add_argument("--csv", type=Path, metavar="PATH", help="CSV file of break events")
+    export.add_argument(
+        "--programme-csv",
+        type=Path,
+        metavar="PATH",
+        help="CSV file of the back-care programme's log (sessions, pain ratings, screenings)",
+    )
+    export.set_defaults(usage_error=export.error)
     return parser
 
 
@@ -85,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "export" and args.csv is None and args.programme_csv is None:
+        args.usage_error("give --csv PATH, --programme-csv PATH or both")  # exits 2
     if args.command is None:
         from deskguard.app import run
 
@@ -114,6 +132,8 @@ def _remote(args: argparse.Namespace) -> int:
         return 1
     if args.command == "status":
         print(json.dumps(reply, indent=2) if args.json else _status_text(reply))
+    elif args.command == "programme":
+        print(json.dumps(reply, indent=2) if args.json else _programme_text(reply))
     else:
         print(reply.get("message", "Done."))
     return 0
@@ -130,6 +150,41 @@ def _status_text(status: dict[str, Any]) -> str:
     lines.append(f"Shown in:    {status.get('tray')}")
     lines.append(f"Database:    {status.get('database')}")
     lines.extend(f"Note:        {p}" for p in status.get("problems", []))
+    return "\n".join(lines)
+
+
+def _programme_text(status: dict[str, Any]) -> str:
+    days = ", ".join(d.capitalize() for d in status.get("days", []))
+    plan = f"Sessions:    {days} at {status.get('time')}"
+    plan += ", reminders on" if status.get("reminders") else ", reminders off"
+    if not status.get("started"):
+        return "\n".join(
+            [
+                "Programme:   not started. Start it from the tray menu: Back-care programme…",
+                plan,
+            ]
+        )
+    phase = f"Programme:   phase {status['phase']} of 3, {status.get('phase_title')}"
+    lines = [phase + f" (since {status.get('phase_since')})", f"Started:     {status['started']}"]
+    if status.get("paused"):
+        reasons = ", ".join(status.get("pause_reasons", [])) or "—"
+        lines.append(f"Paused:      yes ({reasons})")
+    lines.append(f"Today:       {status['train_today']['reason']}")
+    lines.append(f"Next phase:  {status['advance']['reason']}")
+    next_day = status.get("next_session_day")
+    if next_day:
+        lines.append(f"Next day:    {next_day}")
+    if status.get("next_reminder_at"):
+        lines.append(f"Reminder:    {status['next_reminder_at']}")
+    review = status.get("review")
+    if review is None:
+        lines.append(f"Review:      the four-week check is due on {status.get('review_on')}")
+    else:
+        verdict = "see a physical therapist" if review["see_therapist"] else "on track"
+        lines.append(f"Review:      pain {review['improvement']:.0%} better: {verdict}")
+    if status.get("checkin_due"):
+        lines.append("Check-in:    the weekly pain check-in is due")
+    lines.append(plan)
     return "\n".join(lines)
 
 
@@ -155,7 +210,12 @@ def _offline(args: argparse.Namespace) -> int:
     with store:
         if args.command == "report":
             return _report(store, settings, args.week, args.json)
-        return _export(store, args.csv)
+        code = 0
+        if args.csv is not None:
+            code = _export(store, args.csv)
+        if args.programme_csv is not None and code == 0:
+            code = _export_programme(store, args.programme_csv)
+        return code
 
 
 def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
@@ -230,6 +290,58 @@ def _export(store: Any, path: Path) -> int:
         print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
         return 1
     print(f"Wrote {count} events to {path}")
+    return 0
+
+
+PROGRAMME_CSV_COLUMNS = (
+    "time",
+    "utc_offset",
+    "kind",
+    "phase",
+    "rating",
+    "sensation",
+    "when",
+    "flags",
+    "detail",
+    "day",
+)
+
+
+def programme_csv_rows(events: Iterable[ProgramEvent]) -> Iterator[list[str]]:
+    """CSV rows (without the header) for programme events, in the log's order, escaped."""
+    for event in events:
+        row = [
+            event.at.isoformat(timespec="seconds"),
+            event.at.strftime("%z"),
+            event.kind.value,
+            str(event.phase) if event.phase else "",
+            "" if event.rating is None else str(event.rating),
+            "" if event.sensation is None else event.sensation.value,
+            "" if event.when is None else event.when.value,
+            ";".join(event.flags),
+            event.detail,
+            event.day.isoformat(),
+        ]
+        yield [spreadsheet_safe(cell) for cell in row]
+
+
+def _export_programme(store: Any, path: Path) -> int:
+    from deskguard.adapters.store import StoreError
+
+    try:
+        events = store.program_events()
+    except StoreError as err:
+        print(f"deskguard export: {err}", file=sys.stderr)
+        return 1
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(PROGRAMME_CSV_COLUMNS)
+            writer.writerows(programme_csv_rows(events))
+    except OSError as err:
+        print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    print(f"Wrote {len(events)} programme events to {path}")
     return 0
 
 

@@ -36,7 +36,9 @@ def test_bad_arguments_exit_2_with_usage(
     assert "usage: deskguard" in err and message in err
 
 
-@pytest.mark.parametrize("command", [["status"], ["break-now"], ["pause", "tomorrow"], ["quit"]])
+@pytest.mark.parametrize(
+    "command", [["status"], ["break-now"], ["pause", "tomorrow"], ["quit"], ["programme", "--json"]]
+)
 def test_commands_need_a_running_app(
     command: list[str], capsys: pytest.CaptureFixture[str], home: Path
 ) -> None:
@@ -202,3 +204,130 @@ def test_report_json_and_csv_agree(
     assert table["Mon03"][3:10] == ["5", "2", "1", "2", "1", "1", "60%"]
     assert table["Tue04"][-3] == "paused"
     assert table["Sat08"][-4:-2] == ["day", "off"]
+
+
+# ---- the back-care programme: status over IPC and its own CSV ---------------------------
+
+PROGRAMME_REPLY = {
+    "ok": True,
+    "started": "2026-11-20",
+    "phase": 1,
+    "phase_title": "Settle and re-activate",
+    "phase_since": "2026-11-20",
+    "hold_until": None,
+    "paused": False,
+    "pause_reasons": [],
+    "train_today": {"ok": True, "reason": "A session is due today."},
+    "advance": {"ok": False, "reason": "Give each phase at least a full week."},
+    "review": None,
+    "review_on": "2026-12-18",
+    "checkin_due": False,
+    "sessions_this_week": 0,
+    "last_session": None,
+    "reminded_today": False,
+    "next_session_day": "2026-11-23",
+    "next_reminder_at": "2026-11-23T18:00:00+01:00",
+    "days": ["monday", "wednesday", "friday"],
+    "time": "18:00",
+    "reminders": True,
+}
+
+
+def fake_app(monkeypatch: pytest.MonkeyPatch, reply: dict[str, object]) -> list[str]:
+    import deskguard.adapters.instance as instance
+
+    sent: list[str] = []
+
+    def send(name: str, cmd: str, args: dict[str, object] | None = None) -> dict[str, object]:
+        sent.append(cmd)
+        return reply
+
+    monkeypatch.setattr(instance, "send_command", send)
+    return sent
+
+
+def test_programme_json_is_the_apps_reply(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = fake_app(monkeypatch, PROGRAMME_REPLY)
+    assert main(["programme", "--json"]) == 0
+    assert sent == ["programme"]
+    assert json.loads(capsys.readouterr().out) == PROGRAMME_REPLY
+
+
+def test_programme_text(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_app(monkeypatch, PROGRAMME_REPLY)
+    assert main(["programme"]) == 0
+    out = capsys.readouterr().out
+    assert "Programme:   phase 1 of 3, Settle and re-activate (since 2026-11-20)" in out
+    assert "Today:       A session is due today." in out
+    assert "Next day:    2026-11-23" in out
+    assert "Sessions:    Monday, Wednesday, Friday at 18:00, reminders on" in out
+    fake_app(monkeypatch, {**PROGRAMME_REPLY, "started": None, "reminders": False})
+    assert main(["programme"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Programme:   not started.")
+    assert "reminders off" in out
+
+
+def test_programme_error_from_the_app_exits_1(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_app(monkeypatch, {"ok": False, "error": "The back-care programme is off: row 2"})
+    assert main(["programme"]) == 1
+    assert "deskguard programme: The back-care programme is off: row 2" in capsys.readouterr().err
+
+
+def seed_programme(home: Path) -> None:
+    from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+
+    at = datetime(2026, 11, 23, 23, 30, tzinfo=timezone(timedelta(hours=1)))
+    store, _ = Store.open(default_paths().database)
+    store.add_program_events(
+        [
+            ProgramEvent(Kind.SCREENED, at, flags=("leg-weakness", "night-pain")),
+            ProgramEvent(Kind.STARTED, at, phase=1),
+            ProgramEvent(Kind.PAIN, at, rating=4, sensation=Sensation.ACHE, when=PainWhen.BEFORE),
+            ProgramEvent(Kind.SESSION_STOPPED, at, phase=1, detail="=cmd|' /C calc'!A0"),
+        ]
+    )
+    store.close()
+
+
+def test_export_programme_csv(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_programme(home)
+    seed(home)
+    events, programme = tmp_path / "events.csv", tmp_path / "programme.csv"
+    assert main(["export", "--csv", str(events), "--programme-csv", str(programme)]) == 0
+    out = capsys.readouterr().out
+    assert f"Wrote 8 events to {events}" in out
+    assert f"Wrote 4 programme events to {programme}" in out
+    rows = list(csv.DictReader(programme.open(encoding="utf-8")))
+    assert [r["kind"] for r in rows] == ["screened", "started", "pain", "session_stopped"]
+    assert rows[0]["flags"] == "leg-weakness;night-pain"
+    assert (rows[2]["rating"], rows[2]["sensation"], rows[2]["when"]) == ("4", "ache", "before")
+    assert rows[3]["detail"] == "'=cmd|' /C calc'!A0"  # a formula stays text
+    assert {r["day"] for r in rows} == {"2026-11-23"}  # the local day, not UTC's
+    assert rows[1]["time"] == "2026-11-23T23:30:00+01:00" and rows[1]["utc_offset"] == "+0100"
+    assert len(list(csv.DictReader(events.open(encoding="utf-8")))) == 8  # unchanged
+
+
+def test_export_programme_csv_from_an_unreadable_log_writes_nothing(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_programme(home)
+    store, _ = Store.open(default_paths().database)
+    store._conn.execute(
+        "INSERT INTO program_log (kind, at_utc, utc_offset_min, sensation)"
+        " VALUES ('pain', '2026-11-24T08:00:00.000000Z', 60, 'tingling')"
+    )
+    store.close()
+    target = tmp_path / "programme.csv"
+    assert main(["export", "--programme-csv", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "programme log row 5 has an unknown sensation 'tingling'" in err
+    assert not target.exists()
