@@ -102,6 +102,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._schedule_tab(), self.tr("&Schedule"))
         self.tabs.addTab(self._breaks_tab(), self.tr("&Breaks"))
         self.tabs.addTab(self._reminders_tab(), self.tr("&Reminders"))
+        self.tabs.addTab(self._programme_tab(), self.tr("Pr&ogramme"))
         self.tabs.addTab(self._data_tab(folders), self.tr("&Data"))
         self.tabs.addTab(self._startup_tab(), self.tr("S&tartup"))
         self.tabs.currentChanged.connect(self._fit)  # pages wrap to different heights
@@ -209,8 +210,8 @@ class SettingsDialog(QDialog):
         low, high = self._ranges.get(name, (0, 0))
         return self.tr("{low}–{high} {unit}").format(low=low, high=high, unit=unit)
 
-    def _schedule_tab(self) -> QWidget:
-        page, form = self._form(self.tr("When DeskGuard asks you to stand up and move."))
+    def _day_boxes(self, name: str, accessible: str) -> tuple[QWidget, list[QCheckBox]]:
+        """A row of seven weekday check boxes, Monday first, editing the field `name`."""
         short = (
             self.tr("Mon"),
             self.tr("Tue"),
@@ -230,18 +231,23 @@ class SettingsDialog(QDialog):
             self.tr("Sunday"),
         )
         days = QWidget()
-        days.setAccessibleName(self.tr("Working days"))
+        days.setAccessibleName(accessible)
         row = QHBoxLayout(days)
         row.setContentsMargins(0, 0, 0, 0)
-        self.day_boxes: list[QCheckBox] = []
+        boxes: list[QCheckBox] = []
         for i, _ in enumerate(WEEKDAY_NAMES):
             box = QCheckBox(short[i])
             box.setAccessibleName(full[i])
             box.toggled.connect(self._changed)
             row.addWidget(box)
-            self.day_boxes.append(box)
+            boxes.append(box)
         row.addStretch(1)
-        self.fields["working_days"] = days
+        self.fields[name] = days
+        return days, boxes
+
+    def _schedule_tab(self) -> QWidget:
+        page, form = self._form(self.tr("When DeskGuard asks you to stand up and move."))
+        days, self.day_boxes = self._day_boxes("working_days", self.tr("Working days"))
         self._row(form, self.tr("Working da&ys:"), days, "", ("working_days",), self.day_boxes[0])
 
         hours = QWidget()
@@ -357,6 +363,51 @@ class SettingsDialog(QDialog):
             form.addRow(self._error_label("posture_checks"))
         return page
 
+    def _programme_tab(self) -> QWidget:
+        page, form = self._form(
+            self.tr("The back-care programme: which days you do a session, and a reminder.")
+        )
+        days, self.program_day_boxes = self._day_boxes("program_days", self.tr("Session days"))
+        self._row(
+            form,
+            self.tr("Sessio&n days:"),
+            days,
+            self.tr(
+                "3 or 4 days a week, with a rest day between two sessions: muscles grow "
+                "stronger on the rest days."
+            ),
+            ("program_days",),
+            self.program_day_boxes[0],
+        )
+        self.program_reminders_box = QCheckBox(self.tr("Remind me on session da&ys"))
+        self.program_reminders_box.setAccessibleName(self.tr("Remind me on session days"))
+        self.program_reminders_box.toggled.connect(self._changed)
+        self.fields["program_reminders"] = self.program_reminders_box
+        form.addRow(self.program_reminders_box)
+        form.addRow(self._error_label("program_reminders"))
+        self.program_time_edit = QTimeEdit()
+        self.program_time_edit.setDisplayFormat("HH:mm")
+        self.program_time_edit.setAccessibleName(self.tr("Session reminder time"))
+        self.program_time_edit.timeChanged.connect(self._changed)
+        self.fields["program_time"] = self.program_time_edit
+        line = QWidget()
+        row = QHBoxLayout(line)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.program_time_edit)
+        row.addStretch(1)
+        self._row(
+            form,
+            self.tr("Reminder ti&me:"),
+            line,
+            self.tr(
+                "One reminder on a session day (24-hour). Started later the same day, "
+                "DeskGuard still reminds you once; a missed session is not brought up again."
+            ),
+            ("program_time",),
+            self.program_time_edit,
+        )
+        return page
+
     def _data_tab(self, folders: Folders) -> QWidget:
         page, form = self._form(self.tr("Your record and where DeskGuard keeps its files."))
         goal = self._spin("adherence_goal", self.tr("Weekly goal in percent"), self.tr(" %"))
@@ -429,6 +480,9 @@ class SettingsDialog(QDialog):
                 box.setChecked(i in settings.working_days)
             self.start_edit.setTime(_qtime(settings.work_start))
             self.end_edit.setTime(_qtime(settings.work_end))
+            for i, box in enumerate(self.program_day_boxes):
+                box.setChecked(i in settings.program_days)
+            self.program_time_edit.setTime(_qtime(settings.program_time))
             if autostart is not None:
                 self.autostart_box.setChecked(autostart)
         finally:
@@ -449,6 +503,10 @@ class SettingsDialog(QDialog):
             working_days=frozenset(i for i, b in enumerate(self.day_boxes) if b.isChecked()),
             work_start=_pytime(self.start_edit.time()),
             work_end=_pytime(self.end_edit.time()),
+            program_days=frozenset(
+                i for i, b in enumerate(self.program_day_boxes) if b.isChecked()
+            ),
+            program_time=_pytime(self.program_time_edit.time()),
         )
 
     def autostart(self) -> bool:
@@ -489,6 +547,8 @@ class SettingsDialog(QDialog):
     def _changed(self, *_: object) -> None:
         if self._loading:
             return
+        # The time only matters for the reminder: greyed out while reminders are off.
+        self.program_time_edit.setEnabled(self.program_reminders_box.isChecked())
         problems = self.problems()
         shown: dict[int, list[str]] = {}
         for name, label in self.errors.items():

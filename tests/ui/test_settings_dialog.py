@@ -34,6 +34,9 @@ MINE = Settings(
     response_window_minutes=20,
     defer_cap_minutes=45,
     adherence_goal=70,
+    program_days=frozenset({1, 3, 5}),
+    program_time=time(7, 30),
+    program_reminders=False,
 )
 FOLDERS = Folders(
     data=Path("/home/alex/.local/share/deskguard"),
@@ -73,12 +76,13 @@ def test_every_setting_has_a_field_showing_its_value(dialog: SettingsDialog) -> 
 
 def test_tabs_group_the_settings(dialog: SettingsDialog) -> None:
     names = [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
-    assert names == ["Schedule", "Breaks", "Reminders", "Data", "Startup"]
+    assert names == ["Schedule", "Breaks", "Reminders", "Programme", "Data", "Startup"]
     page = {n: dialog._tab_of(n) for n in dialog.fields}
     assert page["work_start"] == page["working_days"] == page["interval_minutes"] == 0
     assert page["snooze_limit"] == 1
     assert page["response_window_minutes"] == page["defer_cap_minutes"] == 2
-    assert page["adherence_goal"] == 3
+    assert page["program_days"] == page["program_time"] == page["program_reminders"] == 3
+    assert page["adherence_goal"] == 4
 
 
 def test_spin_ranges_come_from_the_config_table(dialog: SettingsDialog) -> None:
@@ -178,7 +182,7 @@ def test_restore_defaults_fills_the_form_but_saves_nothing(
 
 
 def test_open_folder_buttons_say_which_folder(qtbot: QtBot, dialog: SettingsDialog) -> None:
-    dialog.tabs.setCurrentIndex(3)
+    dialog.tabs.setCurrentIndex(4)
     assert dialog.folder_edits["log"].text() == str(FOLDERS.log)
     assert dialog.folder_edits["data"].isReadOnly()
     for key, path in (("data", FOLDERS.data), ("config", FOLDERS.config), ("log", FOLDERS.log)):
@@ -285,3 +289,73 @@ def test_a_narrower_window_grows_taller_instead_of_clipping(
     assert hints
     for label in hints:
         assert label.height() >= label.heightForWidth(label.width()), label.text()
+
+
+# ---- the back-care programme's days, time and reminders ----
+
+
+def test_programme_tab_shows_the_session_days_time_and_reminders(dialog: SettingsDialog) -> None:
+    assert [b.isChecked() for b in dialog.program_day_boxes] == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert dialog.program_time_edit.time() == QTime(7, 30)
+    assert not dialog.program_reminders_box.isChecked()
+    assert not dialog.program_time_edit.isEnabled()  # no reminders: the time does not apply
+    dialog.program_reminders_box.setChecked(True)
+    assert dialog.program_time_edit.isEnabled()
+
+
+def test_back_to_back_session_days_are_named_and_block_saving(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    dialog.tabs.setCurrentIndex(3)
+    error = dialog.errors["program_days"]
+    assert error.isHidden()
+    dialog.program_day_boxes[2].setChecked(True)  # Tuesday, Wednesday, Thursday, Saturday
+    assert error.isVisible()
+    assert "Tuesday and Wednesday are back to back: leave a rest day" in error.text()
+    assert dialog.problems().keys() == {"program_days"}
+    assert not dialog.ok_button.isEnabled() and not dialog.apply_button.isEnabled()
+    assert dialog.status.isVisible() and "Programme" in dialog.status.text()
+    with qtbot.assertNotEmitted(dialog.applied):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK is disabled: Return saves nothing
+    for day in (1, 3, 5):
+        dialog.program_day_boxes[day].setChecked(False)
+    assert "pick 3 or 4 days a week, not 1" in error.text()
+    dialog.program_day_boxes[0].setChecked(True)
+    dialog.program_day_boxes[4].setChecked(True)  # Monday, Wednesday, Friday
+    assert error.isHidden() and dialog.problems() == {}
+    assert dialog.ok_button.isEnabled() and dialog.apply_button.isEnabled()
+
+
+def test_apply_carries_the_programme_settings(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    dialog.program_reminders_box.setChecked(True)
+    dialog.program_time_edit.setTime(QTime(18, 45))
+    dialog.program_day_boxes[6].setChecked(True)  # Tue, Thu, Sat and Sun: two in a row
+    assert "Saturday and Sunday are back to back" in dialog.errors["program_days"].text()
+    dialog.program_day_boxes[5].setChecked(False)  # Tue, Thu, Sun
+    with qtbot.waitSignal(dialog.applied, timeout=1000) as blocker:
+        dialog.apply_button.click()
+    chosen = blocker.args[0]
+    assert chosen == dataclasses.replace(
+        MINE,
+        program_days=frozenset({1, 3, 6}),
+        program_time=time(18, 45),
+        program_reminders=True,
+    )
+
+
+def test_alt_o_opens_the_programme_tab_and_alt_n_the_days(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    dialog.activateWindow()
+    qtbot.keyClick(dialog, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # Pr&ogramme
+    assert dialog.tabs.currentIndex() == 3
+    qtbot.keyClick(dialog, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Sessio&n days
+    assert dialog.focusWidget() is dialog.program_day_boxes[0]
