@@ -1,0 +1,967 @@
+"""The session player: today's routine of the back-care programme, one set at a time.
+
+Pages, in order: a pain rating before → each `Step` of coach.routine() (picture, steps,
+form cues, "set 1 of 2", the side, and a rep counter or a hold timer) with a rest
+countdown between sets → a finish screen with a summary and a pain rating after, which
+records the session through coach.finish_session(done, total).
+
+"Good ache" and "This hurts (sharp)" stay on screen with the articles' distinction
+(program.GOOD_ACHE / BAD_PAIN) through every set and rest. Sharp pain stops the session
+at once (coach.report_sharp: one phase back for a week), explains why, suggests a
+smaller range of motion next time, and asks the red-flag questions (coach.screen). A
+sharp or travelling pain rated before or after asks them too; any yes pauses the
+programme and the clinician screen comes up (screening.clinician_watch).
+
+Time is read only through coach.clock, and a 1 s QTimer runs only while a hold or a rest
+counts down; `tick()` is public so tests drive it with a fake clock.
+
+Keys: Return does the page's main action (Begin, Next, Skip rest, Save, Continue,
+Close); Space counts a rep or starts/stops a hold; Alt+G good ache, Alt+H sharp pain;
+Esc asks before abandoning, and abandoning records nothing as done.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from deskguard.coach import Coach
+from deskguard.core import program
+from deskguard.core.model import Exercise
+from deskguard.core.program import PainWhen, Sensation, Step
+from deskguard.ui.pain_dialog import PainRating
+from deskguard.ui.screening import (
+    GOOD_COLOUR,
+    INFO_COLOUR,
+    WARNING_COLOUR,
+    ScreeningForm,
+    bullet_html,
+    clinician_watch,
+    disclaimer_label,
+    named_button,
+    note_frame,
+    rich_label,
+)
+from deskguard.ui.widgets import text_label, vertical_scroll
+
+__all__ = ["TITLE", "Page", "SessionPlayer"]
+
+# Also how tests and the rig find the window (untranslated, as they run).
+TITLE = str(QT_TRANSLATE_NOOP("SessionPlayer", "DeskGuard — Session"))
+PICTURE_SIZE = 190
+
+
+class Page(enum.IntEnum):
+    BEFORE = 0  # today's routine and the pain rating before
+    STEP = 1  # one set of one exercise
+    REST = 2  # the rest between sets
+    FINISH = 3  # summary and the pain rating after
+    CHECK = 4  # the red-flag questions (sharp pain, or a bad rating)
+    END = 5  # what happens next
+
+
+class Why(enum.Enum):
+    """Why the red-flag questions are asked."""
+
+    SHARP = "sharp"  # "This hurts (sharp)" during the session
+    BEFORE = "before"  # sharp or travelling pain rated before starting
+    AFTER = "after"  # sharp or travelling pain rated after the session
+
+
+def clock_text(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _ordered_html(items: Sequence[str]) -> str:
+    rows = "".join(f"<li style='margin-bottom:4px'>{html.escape(i)}</li>" for i in items)
+    return f"<ol style='margin:0; -qt-list-indent:1'>{rows}</ol>"
+
+
+def _big(text: str, scale: float) -> QLabel:
+    label = text_label(text, scale=scale, bold=True)
+    label.setWordWrap(False)
+    return label
+
+
+class SessionPlayer(QWidget):
+    finished = Signal()  # the session was recorded as done
+    stopped = Signal()  # sharp pain stopped it (recorded, stepped back)
+    abandoned = Signal()  # closed part-way: nothing recorded as done
+
+    def __init__(self, coach: Coach, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.coach = coach
+        self.watch = clinician_watch(coach)
+        self.setWindowTitle(self.tr(TITLE))
+        self.setObjectName("sessionPlayer")
+        self.setAccessibleName(self.tr("Back-care session"))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        state = coach.status()
+        self.phase = program.phase(state.phase)
+        self.week = program.week_in_phase(state, coach.today())
+        self.steps: tuple[Step, ...] = coach.routine()
+        self.exercise_by_id: dict[str, Exercise] = coach.exercises()
+        self.exercise_ids: list[str] = list(dict.fromkeys(s.exercise_id for s in self.steps))
+        self.index = 0
+        self.reps = 0
+        self.completed: set[int] = set()  # steps whose reps or hold reached the target
+        self.why: Why | None = None
+        self.recorded = False  # the session's end (done or stopped) is in the log
+        self._hold_ends: datetime | None = None
+        self._rest_ends: datetime | None = None
+        self._closing = False
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        self.progress.setRange(0, max(1, len(self.steps)))
+        self.progress.setAccessibleName(self.tr("Session progress"))
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._before_page())
+        self.pages.addWidget(self._step_page())
+        self.pages.addWidget(self._rest_page())
+        self.pages.addWidget(self._finish_page())
+        self.pages.addWidget(self._check_page())
+        self.pages.addWidget(self._end_page())
+        self.pain_panel = self._pain_panel()
+        self.confirm_bar = self._confirm_bar()
+        self.stop_button = named_button(
+            self.tr("Stop  (Esc)"), self.tr("Stop the session"), focus=False
+        )
+        self.stop_button.clicked.connect(self.request_stop)
+        self.primary_button = named_button("", "", focus=False)
+        self.primary_button.setMinimumWidth(160)
+        self.primary_button.clicked.connect(self._primary)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.primary_button)
+        self.disclaimer = disclaimer_label(program.NOT_MEDICAL_ADVICE)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 14, 22, 14)
+        layout.setSpacing(10)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.pain_panel)
+        layout.addWidget(self.confirm_bar)
+        layout.addLayout(buttons)
+        layout.addWidget(self.disclaimer)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick)
+
+        self.setMinimumSize(640, 560)
+        self.resize(780, 680)
+        self._show_before()
+
+    # ---- building the pages ------------------------------------------------------------
+    def _before_page(self) -> QWidget:
+        page = QWidget()
+        self.before_heading = text_label(self.tr("Today's session"), scale=1.6, bold=True)
+        self.before_phase = text_label(bold=True)
+        self.before_phase.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.before_routine = rich_label()
+        self.before_routine.setAccessibleName(self.tr("Today's routine"))
+        self.before_note = text_label(muted=True)
+        self.before_offer = text_label()
+        self.before_offer.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.before_rating = PainRating(self.tr("How does your lower back feel right now?"))
+        self.before_rating.changed.connect(self._update_before)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(10)
+        inner.addWidget(self.before_heading)
+        inner.addWidget(self.before_phase)
+        inner.addWidget(self.before_routine)
+        inner.addWidget(self.before_note)
+        inner.addSpacing(6)
+        inner.addWidget(self.before_rating)
+        inner.addWidget(self.before_offer)
+        scroll, _content = vertical_scroll(content)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        return page
+
+    def _step_page(self) -> QWidget:
+        page = QWidget()
+        self.step_where = text_label(muted=True)
+        self.picture = QSvgWidget()
+        self.picture.setFixedSize(QSize(PICTURE_SIZE, PICTURE_SIZE))
+        self.picture.setAccessibleName(self.tr("Exercise picture"))
+        self.name = text_label(scale=1.5, bold=True)
+        self.set_line = text_label(scale=1.15, bold=True)
+        self.set_line.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.how = rich_label()
+        self.how.setAccessibleName(self.tr("How to do it"))
+        self.cues = text_label(muted=True)
+        text = QVBoxLayout()
+        text.setSpacing(6)
+        text.addWidget(self.name)
+        text.addWidget(self.set_line)
+        text.addWidget(self.how)
+        text.addWidget(self.cues)
+        text.addStretch(1)
+        card = QHBoxLayout()
+        card.setSpacing(16)
+        card.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        card.addLayout(text, 1)
+
+        counter, inner = note_frame(INFO_COLOUR, "counterPanel")
+        self.counter = _big("0", 3.0)
+        self.counter.setAccessibleName(self.tr("Count"))
+        self.counter_unit = text_label(scale=1.2)
+        self.count_button = named_button("", "", focus=False)
+        self.count_button.setMinimumWidth(190)
+        self.count_button.setMinimumHeight(44)
+        self.count_button.clicked.connect(self.count)
+        self.count_progress = QProgressBar()
+        self.count_progress.setTextVisible(False)
+        self.count_progress.setMaximumHeight(8)
+        self.count_progress.setAccessibleName(self.tr("Set progress"))
+        self.count_status = text_label(muted=True)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.counter_unit, 1, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.count_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        inner.addLayout(row)
+        inner.addWidget(self.count_progress)
+        inner.addWidget(self.count_status)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.step_where)
+        layout.addLayout(card, 1)
+        layout.addWidget(counter)
+        return page
+
+    def _rest_page(self) -> QWidget:
+        page = QWidget()
+        heading = text_label(self.tr("Rest"), scale=1.6, bold=True)
+        self.rest_lead = text_label(
+            self.tr("Breathe easy and shake out your arms and legs. The next set starts by itself.")
+        )
+        self.rest_countdown = _big("0:30", 3.4)
+        self.rest_countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rest_countdown.setAccessibleName(self.tr("Rest time left"))
+        self.rest_progress = QProgressBar()
+        self.rest_progress.setTextVisible(False)
+        self.rest_progress.setMaximumHeight(8)
+        self.rest_progress.setAccessibleName(self.tr("Rest progress"))
+        self.up_next = text_label(scale=1.1)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(heading)
+        layout.addWidget(self.rest_lead)
+        layout.addStretch(1)
+        layout.addWidget(self.rest_countdown)
+        layout.addWidget(self.rest_progress)
+        layout.addStretch(1)
+        layout.addWidget(self.up_next)
+        return page
+
+    def _finish_page(self) -> QWidget:
+        page = QWidget()
+        self.finish_heading = text_label(self.tr("Session complete"), scale=1.6, bold=True)
+        self.finish_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
+        self.summary = text_label(scale=1.1)
+        self.summary_list = text_label(selectable=True)
+        self.summary_list.setAccessibleName(self.tr("What you did"))
+        self.after_rating = PainRating(self.tr("How does your lower back feel now?"))
+        self.after_rating.changed.connect(self._update_finish)
+        self.after_note = text_label(
+            self.tr(
+                "A dull ache or tiredness in the muscles you worked is normal after a session."
+            ),
+            muted=True,
+        )
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(10)
+        inner.addWidget(self.finish_heading)
+        inner.addWidget(self.summary)
+        inner.addWidget(self.summary_list)
+        inner.addSpacing(6)
+        inner.addWidget(self.after_rating)
+        inner.addWidget(self.after_note)
+        scroll, _content = vertical_scroll(content)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        return page
+
+    def _check_page(self) -> QWidget:
+        page = QWidget()
+        self.check_heading = text_label(scale=1.6, bold=True)
+        self.check_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.check_explain = text_label()
+        self.check_note, note = note_frame(INFO_COLOUR, "rangeNote")
+        self.check_advice = text_label()
+        note.addWidget(self.check_advice)
+        self.check_questions = text_label(
+            self.tr("Before you go: a few warning signs"), scale=1.2, bold=True
+        )
+        self.form = ScreeningForm(self.coach.screening_questions())
+        self.form.answered.connect(self._screened)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(10)
+        inner.addWidget(self.check_heading)
+        inner.addWidget(self.check_explain)
+        inner.addWidget(self.check_note)
+        inner.addSpacing(6)
+        inner.addWidget(self.check_questions)
+        inner.addWidget(self.form)
+        scroll, _content = vertical_scroll(content)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        return page
+
+    def _end_page(self) -> QWidget:
+        page = QWidget()
+        self.end_heading = text_label(scale=1.6, bold=True)
+        self.end_message = text_label(scale=1.05)
+        self.end_next = text_label(muted=True)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(self.end_heading)
+        layout.addWidget(self.end_message)
+        layout.addWidget(self.end_next)
+        layout.addStretch(1)
+        return page
+
+    def _pain_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("painPanel")
+        panel.setStyleSheet(
+            "QFrame#painPanel { border: 1px solid palette(mid); border-radius: 4px; }"
+        )
+        self.good_button = named_button(
+            self.tr("&Good ache"), self.tr("It is a good ache"), focus=False
+        )
+        self.good_button.setStyleSheet(f"color: {GOOD_COLOUR}; font-weight: bold;")
+        self.good_button.clicked.connect(self.good_ache)
+        self.sharp_button = named_button(
+            self.tr("This &hurts (sharp)"),
+            self.tr("This hurts: sharp pain, stop the session"),
+            focus=False,
+        )
+        self.sharp_button.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;")
+        self.sharp_button.clicked.connect(self.sharp)
+        for button in (self.good_button, self.sharp_button):
+            button.setMinimumWidth(170)
+        self.good_text = text_label(program.GOOD_ACHE)
+        self.bad_text = text_label(program.BAD_PAIN)
+        self.pain_feedback = text_label(muted=True)
+        self.pain_feedback.hide()
+        grid = QGridLayout(panel)
+        grid.setContentsMargins(12, 10, 12, 10)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(8)
+        grid.addWidget(self.good_button, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.good_text, 0, 1)
+        grid.addWidget(self.sharp_button, 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.bad_text, 1, 1)
+        grid.addWidget(self.pain_feedback, 2, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        return panel
+
+    def _confirm_bar(self) -> QFrame:
+        bar, inner = note_frame(WARNING_COLOUR, "confirmBar")
+        self.confirm_text = text_label(bold=True)
+        self.keep_button = named_button(self.tr("Keep going  ⏎"), self.tr("Keep going"))
+        self.keep_button.clicked.connect(self.keep_going)
+        self.abandon_button = named_button(self.tr("Stop session  (Esc)"), self.tr("Stop session"))
+        self.abandon_button.clicked.connect(self.abandon)
+        row = QHBoxLayout()
+        row.addWidget(self.confirm_text, 1)
+        row.addWidget(self.keep_button)
+        row.addWidget(self.abandon_button)
+        inner.addLayout(row)
+        bar.hide()
+        return bar
+
+    # ---- what is where -------------------------------------------------------------------
+    @property
+    def page(self) -> Page:
+        return Page(self.pages.currentIndex())
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    def exercise(self, step: Step | None = None) -> Exercise:
+        return self.exercise_by_id[(step or self.step).exercise_id]
+
+    def _show_page(self, page: Page) -> None:
+        # A stacked widget takes the size of its largest page; size to the shown one only.
+        for i in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if i == page else QSizePolicy.Policy.Ignored
+            widget = self.pages.widget(i)
+            if widget is not None:
+                widget.setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(page)
+        self.pain_panel.setVisible(page in (Page.STEP, Page.REST))
+        self.progress.setVisible(page in (Page.STEP, Page.REST, Page.FINISH))
+        self.confirm_bar.hide()
+        self.stop_button.setVisible(page in (Page.STEP, Page.REST, Page.FINISH))
+        self.primary_button.setVisible(page != Page.CHECK)
+        self.primary_button.setEnabled(True)
+        if page == Page.BEFORE:
+            self._set_primary(self.tr("Begin  ⏎"), self.tr("Begin the session"))
+        elif page == Page.REST:
+            self._set_primary(self.tr("Skip rest  ⏎"), self.tr("Skip the rest"))
+        elif page == Page.FINISH:
+            self._set_primary(self.tr("Save  ⏎"), self.tr("Save the session"))
+        elif page == Page.END:
+            self._set_primary(self.tr("Close  ⏎"), self.tr("Close the session"))
+        if page in (Page.STEP, Page.REST, Page.END):
+            self.setFocus()
+
+    def _set_primary(self, text: str, name: str) -> None:
+        self.primary_button.setText(text)
+        self.primary_button.setAccessibleName(name)
+
+    def _in_progress(self) -> bool:
+        """Part-way through a session that closing now would throw away."""
+        return not self.recorded and self.page in (Page.STEP, Page.REST, Page.FINISH)
+
+    # ---- before ------------------------------------------------------------------------
+    def _show_before(self) -> None:
+        phase = self.phase
+        self.before_phase.setText(
+            self.tr("Phase {0} of {1} · {2} · week {3} of this phase").format(
+                phase.number, program.PHASE_COUNT, phase.title, self.week
+            )
+        )
+        rows = [
+            self.tr("{0} — {1}").format(self.exercise_by_id[i].name, self._dose_text(i))
+            for i in self.exercise_ids
+        ]
+        self.before_routine.setText(bullet_html(rows))
+        note = self.tr(
+            "Mostly on the floor: have a mat or a carpet ready. Move slowly and with "
+            "control; good form matters more than the count."
+        )
+        if phase.load:
+            note += " " + phase.load
+        self.before_note.setText(note)
+        self._show_page(Page.BEFORE)
+        self._update_before()
+
+    def _dose_text(self, exercise_id: str) -> str:
+        steps = [s for s in self.steps if s.exercise_id == exercise_id]
+        first = steps[0]
+        sets = self.tr("1 set") if first.sets == 1 else self.tr("{0} sets").format(first.sets)
+        if first.reps is not None:
+            dose = self.tr("{0} of {1} reps").format(sets, first.reps)
+        else:
+            dose = self.tr("{0}, hold {1} s").format(sets, first.hold_seconds)
+        if first.side is not None:
+            dose += self.tr(", each side")
+        return dose
+
+    def _update_before(self) -> None:
+        offer = self.coach.status().train_today
+        reason = ""
+        if not self.steps:
+            reason = self.tr("No exercises are available for this phase.")
+        elif not offer.ok:
+            reason = offer.reason
+        self.before_offer.setText(reason)
+        self.before_offer.setVisible(bool(reason))
+        if self.page == Page.BEFORE:
+            self.primary_button.setEnabled(not reason and self.before_rating.complete())
+
+    def begin(self) -> None:
+        self._update_before()
+        if self.page != Page.BEFORE or not self.primary_button.isEnabled():
+            return
+        rating, sensation = self.before_rating.rating(), self.before_rating.sensation()
+        assert rating is not None and sensation is not None
+        self.coach.log_pain(rating, sensation, PainWhen.BEFORE)
+        if sensation.is_bad:
+            self._ask(Why.BEFORE)
+            return
+        self.index = 0
+        self._show_step()
+
+    # ---- a set -------------------------------------------------------------------------
+    def _show_step(self) -> None:
+        step, exercise = self.step, self.exercise()
+        number = self.exercise_ids.index(step.exercise_id) + 1
+        self.step_where.setText(
+            self.tr("Exercise {0} of {1} · step {2} of {3}").format(
+                number, len(self.exercise_ids), self.index + 1, len(self.steps)
+            )
+        )
+        path = self.coach.library.picture_path(exercise)
+        self.picture.setVisible(path is not None)
+        if path is not None:
+            self.picture.load(str(path))
+        self.name.setText(exercise.name)
+        line = self.tr("Set {0} of {1}").format(step.set_number, step.sets)
+        if step.side == "left":
+            line += self.tr(" · left side")
+        elif step.side == "right":
+            line += self.tr(" · right side")
+        self.set_line.setText(line)
+        self.how.setText(_ordered_html(exercise.steps))
+        self.cues.setText(self.tr("Form: {0}").format(" ".join(exercise.cues)))
+        self.reps = 0
+        self._hold_ends = None
+        self.progress.setValue(self.index)
+        self._show_counter()
+        self._show_page(Page.STEP)
+        if self.index == len(self.steps) - 1:
+            self._set_primary(self.tr("Finish  ⏎"), self.tr("Finish the session"))
+        else:
+            self._set_primary(self.tr("Next  ⏎"), self.tr("Next set"))
+
+    @property
+    def is_hold(self) -> bool:
+        return self.step.reps is None
+
+    @property
+    def target(self) -> int:
+        return self.step.reps if self.step.reps is not None else (self.step.hold_seconds or 0)
+
+    def _show_counter(self) -> None:
+        target = self.target
+        self.count_progress.setRange(0, max(1, target))
+        done = self.index in self.completed
+        if self.is_hold:
+            running = self._hold_ends is not None
+            left = self._hold_left() if running else target
+            self.counter.setText(self.tr("Done") if done and not running else clock_text(left))
+            self.counter_unit.setText(self.tr("hold for {0} seconds").format(target))
+            self.count_progress.setValue(target if done and not running else target - left)
+            if running:
+                self.count_button.setText(self.tr("Stop hold  (Space)"))
+                self.count_button.setAccessibleName(self.tr("Stop the hold"))
+                self.count_status.setText(self.tr("Breathe normally. Ease off if anything hurts."))
+            else:
+                self.count_button.setText(
+                    self.tr("Hold again  (Space)") if done else self.tr("Start hold  (Space)")
+                )
+                self.count_button.setAccessibleName(self.tr("Start the hold"))
+                self.count_status.setText(
+                    self.tr("Well held. Come out of it slowly, then press Return.")
+                    if done
+                    else self.tr("Get into position, then start the hold.")
+                )
+        else:
+            self.counter.setText(str(self.reps))
+            self.counter_unit.setText(self.tr("of {0} reps").format(target))
+            self.count_progress.setValue(self.reps)
+            self.count_button.setText(self.tr("Rep done  (Space)"))
+            self.count_button.setAccessibleName(self.tr("Count one rep"))
+            self.count_button.setEnabled(self.reps < target)
+            self.count_status.setText(
+                self.tr("All {0} done. Press Return when you are ready.").format(target)
+                if done
+                else self.tr("Slow and controlled. Press Space after each rep.")
+            )
+        if self.is_hold:
+            self.count_button.setEnabled(True)
+
+    def count(self) -> None:
+        """Space / the counter button: one rep more, or start or stop the hold."""
+        if self.page != Page.STEP:
+            return
+        if self.is_hold:
+            if self._hold_ends is not None:
+                self._hold_ends = None  # stopped part-way: the set starts again from the top
+                self._sync_ticker()
+            else:
+                self._hold_ends = self._now() + timedelta(seconds=self.target)
+                self._sync_ticker()
+            self._show_counter()
+            return
+        if self.reps >= self.target:
+            return
+        self.reps += 1
+        if self.reps >= self.target:
+            self.completed.add(self.index)
+        self._show_counter()
+
+    def _hold_left(self) -> int:
+        if self._hold_ends is None:
+            return self.target
+        return max(0, math.ceil((self._hold_ends - self._now()).total_seconds()))
+
+    def next(self) -> None:
+        """Return / Next: on to the rest, the next set, or the finish screen."""
+        if self.page != Page.STEP:
+            return
+        self._hold_ends = None
+        self._sync_ticker()
+        if self.index >= len(self.steps) - 1:
+            self._show_finish()
+        elif self.step.rest_after_seconds > 0:
+            self._show_rest()
+        else:
+            self.index += 1
+            self._show_step()
+
+    # ---- rest ----------------------------------------------------------------------------
+    def _show_rest(self) -> None:
+        seconds = self.step.rest_after_seconds
+        self._rest_ends = self._now() + timedelta(seconds=seconds)
+        self.rest_progress.setRange(0, seconds)
+        following = self.steps[self.index + 1]
+        text = self.tr("Up next: {0} · set {1} of {2}").format(
+            self.exercise(following).name, following.set_number, following.sets
+        )
+        if following.side == "left":
+            text += self.tr(" · left side")
+        elif following.side == "right":
+            text += self.tr(" · right side")
+        self.up_next.setText(text)
+        self.progress.setValue(self.index + 1)
+        self._show_page(Page.REST)
+        self._show_rest_left()
+        self._sync_ticker()
+
+    def _show_rest_left(self) -> int:
+        if self._rest_ends is None:
+            return 0
+        left = max(0, math.ceil((self._rest_ends - self._now()).total_seconds()))
+        self.rest_countdown.setText(clock_text(left))
+        self.rest_progress.setValue(self.rest_progress.maximum() - left)
+        return left
+
+    def skip_rest(self) -> None:
+        if self.page != Page.REST:
+            return
+        self._rest_ends = None
+        self._sync_ticker()
+        self.index += 1
+        self._show_step()
+
+    # ---- time ----------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        return self.coach.clock.now()
+
+    def _sync_ticker(self) -> None:
+        if self._hold_ends is not None or self._rest_ends is not None:
+            if not self._ticker.isActive():
+                self._ticker.start()
+        else:
+            self._ticker.stop()
+
+    @property
+    def ticking(self) -> bool:
+        return self._ticker.isActive()
+
+    def tick(self) -> None:
+        """Once a second while a hold or a rest runs (public: tests call it)."""
+        if self._hold_ends is not None and self.page == Page.STEP:
+            if self._hold_left() == 0:
+                self._hold_ends = None
+                self.completed.add(self.index)
+            self._show_counter()
+        if self._rest_ends is not None and self.page == Page.REST and self._show_rest_left() == 0:
+            self.skip_rest()
+        self._sync_ticker()
+
+    # ---- the two kinds of pain -----------------------------------------------------------
+    def good_ache(self) -> None:
+        self.pain_feedback.setText(
+            self.tr(
+                "Good: that is the muscle working. Carry on slowly and with control; "
+                "if it turns sharp, press “This hurts”."
+            )
+        )
+        self.pain_feedback.show()
+
+    def sharp(self) -> None:
+        """Stop at once: recorded, one phase back for a week, then the warning signs."""
+        if self.page not in (Page.STEP, Page.REST) or self.recorded:
+            return
+        exercise = self.exercise()
+        before = self.phase.number
+        self._hold_ends = self._rest_ends = None
+        self._sync_ticker()
+        self.coach.report_sharp(exercise.id)
+        self.recorded = True
+        self.stopped.emit()
+        now = self.coach.status().phase
+        after = program.phase(now)
+        self.check_heading.setText(self.tr("Session stopped"))
+        if now < before:
+            moved = self.tr(
+                "The programme has gone back to phase {0}, {1}, for at least a week: the "
+                "exercises of phase {2} are too much for your back right now."
+            ).format(after.number, after.title, before)
+        else:
+            moved = self.tr(
+                "You stay in phase {0}, {1}, for at least another week before moving on."
+            ).format(after.number, after.title)
+        self.check_explain.setText(
+            self.tr(
+                "You felt sharp pain during {0}. Sharp, stabbing or travelling pain means "
+                "stop, not push through. Nothing more today. {1}"
+            ).format(exercise.name, moved)
+        )
+        self.check_advice.setText(
+            self.tr(
+                "Next time, try a smaller range of motion: in a squat, for example, go only "
+                "halfway down. If it still hurts, the exercise is too advanced for you at "
+                "the moment."
+            )
+        )
+        self.check_note.show()
+        self._ask(Why.SHARP)
+
+    # ---- finish --------------------------------------------------------------------------
+    def _sets(self) -> dict[tuple[str, int], list[int]]:
+        sets: dict[tuple[str, int], list[int]] = {}
+        for i, step in enumerate(self.steps):
+            sets.setdefault((step.exercise_id, step.set_number), []).append(i)
+        return sets
+
+    def done_in_full(self) -> list[str]:
+        return [
+            e
+            for e in self.exercise_ids
+            if all(i in self.completed for i, s in enumerate(self.steps) if s.exercise_id == e)
+        ]
+
+    def _show_finish(self) -> None:
+        self.progress.setValue(len(self.steps))
+        sets = self._sets()
+        sets_done = sum(1 for idx in sets.values() if all(i in self.completed for i in idx))
+        full = self.done_in_full()
+        total = len(self.exercise_ids)
+        if len(full) == total:
+            self.summary.setText(
+                self.tr("Well done: all {0} exercises, {1} sets.").format(total, len(sets))
+            )
+        else:
+            self.summary.setText(
+                self.tr("{0} of {1} exercises done in full, {2} of {3} sets.").format(
+                    len(full), total, sets_done, len(sets)
+                )
+            )
+        rows = []
+        for exercise_id in self.exercise_ids:
+            mine = [k for k in sets if k[0] == exercise_id]
+            finished = sum(1 for k in mine if all(i in self.completed for i in sets[k]))
+            name = self.exercise_by_id[exercise_id].name
+            if exercise_id in full:
+                rows.append(self.tr("✓  {0}: done in full").format(name))
+            elif len(mine) == 1:
+                rows.append(self.tr("–  {0}: not finished").format(name))
+            else:
+                rows.append(
+                    self.tr("–  {0}: {1} of {2} sets finished").format(name, finished, len(mine))
+                )
+        self.summary_list.setText("\n".join(rows))
+        self._show_page(Page.FINISH)
+        self._update_finish()
+
+    def _update_finish(self) -> None:
+        if self.page == Page.FINISH:
+            self.primary_button.setEnabled(self.after_rating.complete() and not self.recorded)
+
+    def save(self) -> None:
+        """Records the pain after and the session (done = exercises done in full)."""
+        if self.page != Page.FINISH or not self.primary_button.isEnabled():
+            return
+        rating, sensation = self.after_rating.rating(), self.after_rating.sensation()
+        assert rating is not None and sensation is not None
+        self.coach.log_pain(rating, sensation, PainWhen.AFTER)
+        if self.coach.status().active:
+            self.coach.finish_session(len(self.done_in_full()), len(self.exercise_ids))
+            self.recorded = True
+            self.finished.emit()
+        if sensation.is_bad:
+            self._ask(Why.AFTER)
+        else:
+            self._end_saved(sensation)
+
+    def _end_saved(self, sensation: Sensation) -> None:
+        self.end_heading.setText(self.tr("Saved. Well done."))
+        self.end_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
+        message = self.tr(
+            "Your session is in the log. Muscles get stronger on the rest days, so the next "
+            "session waits at least a day."
+        )
+        if sensation is Sensation.ACHE:
+            message += " " + self.tr("A dull ache after training is normal: it should ease.")
+        self.end_message.setText(message)
+        self.end_next.setText(self.coach.status().train_today.reason)
+        self._show_page(Page.END)
+
+    # ---- the warning signs -----------------------------------------------------------------
+    def _ask(self, why: Why) -> None:
+        self.why = why
+        if why is Why.BEFORE:
+            self.check_heading.setText(self.tr("Not today"))
+            self.check_explain.setText(
+                self.tr(
+                    "Sharp, stabbing or travelling pain before you start means today is not "
+                    "a day for the routine: rest instead, and do not push through it."
+                )
+            )
+            self.check_note.hide()
+        elif why is Why.AFTER:
+            self.check_heading.setText(self.tr("Your session is saved"))
+            self.check_explain.setText(
+                self.tr(
+                    "You describe the pain after the session as sharp or travelling, which "
+                    "is not the good kind of ache."
+                )
+            )
+            self.check_advice.setText(
+                self.tr(
+                    "Next time, work in a smaller range of motion: in a squat, for example, "
+                    "go only halfway down. Stop at once if sharp pain comes back."
+                )
+            )
+            self.check_note.show()
+        self._show_page(Page.CHECK)
+
+    def _screened(self, yes: list[str]) -> None:
+        self.coach.screen(yes)  # any yes pauses; the clinician screen comes up by itself
+        if yes:
+            self.end_heading.setText(self.tr("The programme is paused"))
+            self.end_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
+            self.end_message.setText(
+                self.tr(
+                    "Please see a doctor or physiotherapist about the warning signs you "
+                    "reported before you train again. Once they have cleared you, resume "
+                    "the programme from its window."
+                )
+            )
+            self.end_next.setText("")
+        else:
+            self.end_heading.setStyleSheet("")
+            if self.why is Why.BEFORE:
+                self.end_heading.setText(self.tr("Rest today"))
+                self.end_message.setText(
+                    self.tr(
+                        "Thank you. Try again on your next session day. If sharp or "
+                        "travelling pain keeps coming back or gets worse, see a doctor or "
+                        "physiotherapist."
+                    )
+                )
+            else:
+                phase = program.phase(self.coach.status().phase)
+                self.end_heading.setText(self.tr("Thank you"))
+                self.end_message.setText(
+                    self.tr(
+                        "Take it easy for the rest of the day. Your next session is phase "
+                        "{0}, {1}. If sharp pain keeps coming back, see a doctor or "
+                        "physiotherapist."
+                    ).format(phase.number, phase.title)
+                )
+            self.end_next.setText("")
+        self._show_page(Page.END)
+
+    # ---- stopping --------------------------------------------------------------------------
+    def request_stop(self) -> None:
+        """Esc / Stop: ask first when closing would throw a session (or questions) away."""
+        if self._in_progress():
+            self.confirm_text.setText(
+                self.tr("Stop this session? Nothing will be recorded as done.")
+            )
+            self.abandon_button.setText(self.tr("Stop session  (Esc)"))
+            self.abandon_button.setAccessibleName(self.tr("Stop session"))
+        elif self.page == Page.CHECK:
+            self.confirm_text.setText(
+                self.tr("Close without answering the warning-sign questions?")
+            )
+            self.abandon_button.setText(self.tr("Close  (Esc)"))
+            self.abandon_button.setAccessibleName(self.tr("Close without answering"))
+        else:
+            self.abandon()
+            return
+        self.confirm_bar.show()
+        self.setFocus()
+
+    def keep_going(self) -> None:
+        self.confirm_bar.hide()
+        self.setFocus()
+
+    def abandon(self) -> None:
+        """Closes without recording anything as done."""
+        in_progress = self._in_progress()
+        self._hold_ends = self._rest_ends = None
+        self._sync_ticker()
+        self._closing = True
+        if in_progress:
+            self.abandoned.emit()
+        self.close()
+
+    def _primary(self) -> None:
+        page = self.page
+        if page == Page.BEFORE:
+            self.begin()
+        elif page == Page.STEP:
+            self.next()
+        elif page == Page.REST:
+            self.skip_rest()
+        elif page == Page.FINISH:
+            self.save()
+        elif page == Page.CHECK:
+            self.form.confirm()
+        else:
+            self.close()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if self.confirm_bar.isVisible() and key == Qt.Key.Key_Escape:
+            self.abandon()
+        elif self.confirm_bar.isVisible() and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.keep_going()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._primary()
+        elif key == Qt.Key.Key_Space and self.page == Page.STEP:
+            self.count()
+        elif key == Qt.Key.Key_Escape:
+            self.request_stop()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and (self._in_progress() or self.page == Page.CHECK):
+            event.ignore()  # the window manager's close asks first, like Esc
+            self.request_stop()
+            return
+        self._hold_ends = self._rest_ends = None
+        self._sync_ticker()
+        event.accept()
