@@ -26,7 +26,7 @@ import enum
 import html
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -197,6 +197,16 @@ class SessionPlayer(QWidget):
         inner.addWidget(self.before_phase)
         inner.addWidget(self.before_routine)
         inner.addWidget(self.before_note)
+        during, note = note_frame(WARNING_COLOUR, "duringNote")
+        self.before_during = text_label(
+            self.tr(
+                "During the session, a dull ache in the working muscle is fine. Press “This "
+                "hurts (sharp)” the moment you feel sharp, stabbing or travelling pain: the "
+                "session stops there, and the programme eases back."
+            )
+        )
+        note.addWidget(self.before_during)
+        inner.addWidget(during)
         inner.addSpacing(6)
         inner.addWidget(self.before_rating)
         inner.addWidget(self.before_offer)
@@ -350,13 +360,17 @@ class SessionPlayer(QWidget):
         page = QWidget()
         self.end_heading = text_label(scale=1.6, bold=True)
         self.end_message = text_label(scale=1.05)
-        self.end_next = text_label(muted=True)
+        self.end_card, card = note_frame(GOOD_COLOUR, "endCard")
+        self.end_record = text_label()
+        self.end_next = text_label(bold=True)
+        card.addWidget(self.end_record)
+        card.addWidget(self.end_next)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         layout.addWidget(self.end_heading)
         layout.addWidget(self.end_message)
-        layout.addWidget(self.end_next)
+        layout.addWidget(self.end_card)
         layout.addStretch(1)
         return page
 
@@ -815,14 +829,40 @@ class SessionPlayer(QWidget):
         self.end_heading.setText(self.tr("Saved. Well done."))
         self.end_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
         message = self.tr(
-            "Your session is in the log. Muscles get stronger on the rest days, so the next "
+            "Your session is saved. Muscles get stronger on the rest days, so the next "
             "session waits at least a day."
         )
         if sensation is Sensation.ACHE:
             message += " " + self.tr("A dull ache after training is normal: it should ease.")
         self.end_message.setText(message)
-        self.end_next.setText(self.coach.status().train_today.reason)
+        before, after = self.before_rating.rating(), self.after_rating.rating()
+        self.end_record.setText(
+            self.tr(
+                "Recorded: {0} of {1} exercises done in full. Pain {2}/10 before, {3}/10 after."
+            ).format(len(self.done_in_full()), len(self.exercise_ids), before, after)
+        )
+        upcoming = self.next_session_day()
+        settings = self.coach.settings
+        self.end_next.setText(
+            self.tr("Next session: {0}, at {1}.").format(
+                f"{upcoming:%A %d %B}", f"{settings.program_time:%H:%M}"
+            )
+            if upcoming is not None
+            else ""
+        )
+        self.end_next.setVisible(upcoming is not None)
+        self.end_card.show()
         self._show_page(Page.END)
+
+    def next_session_day(self) -> date | None:
+        """The first of the user's session days after the rest day(s) that follow today."""
+        days = self.coach.settings.program_days
+        today = self.coach.today()
+        for ahead in range(program.REST_DAYS_BETWEEN + 1, program.REST_DAYS_BETWEEN + 8):
+            day = today + timedelta(days=ahead)
+            if day.weekday() in days:
+                return day
+        return None
 
     # ---- the warning signs -----------------------------------------------------------------
     def _ask(self, why: Why) -> None:
@@ -865,7 +905,7 @@ class SessionPlayer(QWidget):
                     "the programme from its window."
                 )
             )
-            self.end_next.setText("")
+            self.end_card.hide()
         else:
             self.end_heading.setStyleSheet("")
             if self.why is Why.BEFORE:
@@ -887,7 +927,7 @@ class SessionPlayer(QWidget):
                         "physiotherapist."
                     ).format(phase.number, phase.title)
                 )
-            self.end_next.setText("")
+            self.end_card.hide()
         self._show_page(Page.END)
 
     # ---- stopping --------------------------------------------------------------------------

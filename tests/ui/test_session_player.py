@@ -281,7 +281,11 @@ def test_the_finish_records_the_session_and_the_pain_after(qtbot: QtBot) -> None
     assert events[-1].detail == "5/5" and events[-1].phase == 1
     assert coach.status().last_session == MONDAY.date()
     assert player.page is Page.END and "Saved" in player.end_heading.text()
-    assert player.end_next.text() == coach.status().train_today.reason
+    assert player.end_record.text() == (
+        "Recorded: 5 of 5 exercises done in full. Pain 3/10 before, 2/10 after."
+    )
+    # Monday's session: Tuesday rests, Wednesday is the next of Monday/Wednesday/Friday.
+    assert player.end_next.text() == "Next session: Wednesday 25 November, at 18:00."
     qtbot.keyClick(player, Qt.Key.Key_Return)
     assert not player.isVisible()
 
