@@ -62,7 +62,7 @@ def days_text(days: frozenset[int] | set[int]) -> str:
 
 
 def _day(day: date) -> str:
-    return f"{day:%A %d %B}"
+    return f"{day:%A} {day.day} {day:%B}"  # "Monday 7 December", no leading zero
 
 
 def _change_text(review: Review) -> str:

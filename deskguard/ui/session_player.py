@@ -845,7 +845,7 @@ class SessionPlayer(QWidget):
         settings = self.coach.settings
         self.end_next.setText(
             self.tr("Next session: {0}, at {1}.").format(
-                f"{upcoming:%A %d %B}", f"{settings.program_time:%H:%M}"
+                f"{upcoming:%A} {upcoming.day} {upcoming:%B}", f"{settings.program_time:%H:%M}"
             )
             if upcoming is not None
             else ""
