@@ -110,10 +110,16 @@ class ProgramWindow(QWidget):
         )
         self.progress_button.clicked.connect(self._open_progress)
         self.progress_button.setVisible(open_progress is not None)
+        # A holiday or a cold: the user may stop the plan without any warning sign.
+        self.pause_button = named_button(
+            self.tr("P&ause the programme"), self.tr("Pause the programme")
+        )
+        self.pause_button.clicked.connect(self.coach.pause)
         self.close_button = named_button(self.tr("&Close"), self.tr("Close"))
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress_button)
+        buttons.addWidget(self.pause_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
 
@@ -325,6 +331,7 @@ class ProgramWindow(QWidget):
         started = state.started is not None
         self.intro.setVisible(not started)
         self.current.setVisible(started)
+        self.pause_button.setVisible(state.active)
         if started:
             self._draw_current(state)
 

@@ -143,6 +143,21 @@ def test_a_pause_of_the_users_own_is_not_a_clinical_one(qtbot: QtBot) -> None:
     assert window.resume_button.accessibleName() == "Resume the programme"
 
 
+def test_the_user_can_pause_and_resume_without_a_warning_sign(qtbot: QtBot) -> None:
+    coach, _clock = make()
+    window = open_window(qtbot, coach)
+    assert not window.pause_button.isVisible()  # nothing to pause before the start
+    coach.start([])
+    assert window.pause_button.isVisible()
+    with qtbot.assertNotEmitted(coach.clinician_needed):
+        window.pause_button.click()
+    assert coach.status().paused and coach.status().pause_reasons == ("user",)
+    assert window.paused_box.isVisible() and not window.pause_button.isVisible()
+    assert not window.session_button.isEnabled()
+    window.resume_button.click()
+    assert coach.status().active and window.pause_button.isVisible()
+
+
 # ---- days go by ------------------------------------------------------------------------------
 
 
