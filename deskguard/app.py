@@ -488,6 +488,7 @@ def start_services(
     from deskguard.adapters.store import Store, StoreError
     from deskguard.controller import Controller
     from deskguard.core.clock import SystemClock
+    from deskguard.footprint import drop_source_cache, release_freed_heap
     from deskguard.ui.break_window import BreakWindow
 
     first_run = not paths.config_file.exists()
@@ -534,5 +535,7 @@ def start_services(
     for note in notes:
         controller._notify("DeskGuard", note)
     qapp.aboutToQuit.connect(controller.stop)
+    drop_source_cache()  # what PySide6's import hook read since the last module loaded
+    release_freed_heap()
     log.info("DeskGuard %s started; data in %s", __version__, paths.database)
     return {"controller": controller, "server": server, "store": store, "windows": windows}

@@ -104,6 +104,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and args.csv is None and args.programme_csv is None:
         args.usage_error("give --csv PATH, --programme-csv PATH or both")  # exits 2
     if args.command is None:
+        from deskguard.footprint import trim_source_cache
+
+        trim_source_cache()  # before PySide6 loads: see deskguard/footprint.py
         from deskguard.app import run
 
         return run(verbose=args.verbose)
