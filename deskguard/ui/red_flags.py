@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import RedFlag
-from deskguard.ui.widgets import text_label, vertical_scroll
+from deskguard.ui.widgets import screen_of, text_label, vertical_scroll
 
 __all__ = ["TITLE", "RedFlagsDialog", "RedFlagsView"]
 
@@ -121,7 +121,7 @@ class RedFlagsDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         # Word-wrapped labels know their height only once laid out at the real width.
         super().showEvent(event)
-        screen = self.screen()
+        screen = screen_of(self)
         limit = int(screen.availableGeometry().height() * 0.85) if screen else 700
         self._fit(width=self.width(), max_height=limit)
 

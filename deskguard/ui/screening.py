@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from deskguard.coach import Coach
 from deskguard.core.model import RedFlag
-from deskguard.ui.widgets import text_label, vertical_scroll
+from deskguard.ui.widgets import screen_of, text_label, vertical_scroll
 
 __all__ = [
     "CLINICIAN_TITLE",
@@ -102,7 +102,7 @@ def disclaimer_label(text: str) -> QLabel:
 def fit_to_content(window: QWidget, scroll: QScrollArea, content: QWidget, width: int) -> None:
     """As tall as the scrolled content needs at `width`, up to 85 % of the screen (a longer
     page scrolls), never below the window's minimum: no empty band under short pages."""
-    screen = window.screen()
+    screen = screen_of(window)
     limit = int(screen.availableGeometry().height() * 0.85) if screen is not None else 760
     window.resize(width, max(window.minimumHeight(), 300))
     layout = window.layout()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
@@ -46,3 +47,14 @@ def vertical_scroll(widget: QWidget) -> tuple[QScrollArea, QWidget]:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(content)
     return scroll, content
+
+
+def screen_of(widget: QWidget) -> QScreen | None:
+    """The screen under the widget's centre, else the primary one.
+
+    Not QWidget.screen(): with PySide6 6.9-6.11, calling it from a Python widget's
+    showEvent tied the QScreen to that widget's wrapper, and collecting the widget
+    freed the screen; the next window then crashed (tests/ui/test_binding.py).
+    """
+    centre = widget.mapToGlobal(widget.rect().center())
+    return QGuiApplication.screenAt(centre) or QGuiApplication.primaryScreen()

@@ -32,3 +32,23 @@ def test_void_calls_keep_the_references_of_none_and_bools(qtbot: QtBot) -> None:
         return
     # A few references may come and go with caches; thousands lost would be the bug.
     assert all(b - a < CALLS // 10 for b, a in zip(before, after, strict=True)), (before, after)
+
+
+def test_no_window_asks_qwidget_for_its_screen() -> None:
+    """PySide6 6.9-6.11: QWidget.screen() from a Python widget's showEvent let the
+    collected widget free the QScreen, and the next window crashed in QWidget's
+    constructor (reproduced: the clinician screen's tests after a progress bar).
+    ui.widgets.screen_of() asks QGuiApplication instead."""
+    import re
+    from pathlib import Path
+
+    import deskguard
+
+    root = Path(deskguard.__file__).parent
+    calls = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"(self|window|widget)\.screen\(\)", line)
+    ]
+    assert calls == []
