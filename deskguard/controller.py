@@ -31,7 +31,7 @@ from deskguard.core.posture import (
 )
 from deskguard.core.rotation import pick_exercise, why_text
 from deskguard.core.stats import query_range, week_report
-from deskguard.ui.break_window import BreakWindow
+from deskguard.ui.break_window import BreakWindow, DeferredBreakWindow
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, quit_app
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class Controller(QObject):
         notifier: NotifierChain,
         alarm: Alarm,
         actions: TrayActions,
-        window: BreakWindow,
+        window: BreakWindow | DeferredBreakWindow,
         notes: list[str] | None = None,
         tz: tzinfo | None = None,
         idle: IdleMonitor | None = None,

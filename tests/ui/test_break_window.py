@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from deskguard.core.model import Dose, Exercise, Range
-from deskguard.ui.break_window import TITLE, BreakWindow, dose_text
+from deskguard.ui.break_window import TITLE, BreakWindow, DeferredBreakWindow, dose_text
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -135,3 +135,29 @@ def test_break_texts_go_through_qt_translation(qtbot: QtBot) -> None:
         assert all(b.accessibleName().startswith("«") for b in buttons)
     finally:
         QCoreApplication.removeTranslator(marking)
+
+
+def test_deferred_window_is_built_at_the_first_prompt_and_passes_signals_on(
+    qtbot: QtBot,
+) -> None:
+    deferred = DeferredBreakWindow(lambda: NOW)
+    deferred.finish()  # quitting before any prompt: nothing to build or hide
+    assert not deferred.built and not deferred.on_break_page
+    deferred.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
+    assert deferred.built
+    window = deferred.window
+    qtbot.addWidget(window)
+    assert window.isVisible() and "45 minutes" in window.subline.text()
+    for key, signal in (
+        (Qt.Key.Key_Return, deferred.start_requested),
+        (Qt.Key.Key_S, deferred.snooze_requested),
+        (Qt.Key.Key_Escape, deferred.skip_requested),
+    ):
+        with qtbot.waitSignal(signal, timeout=1000):
+            qtbot.keyClick(window, key)
+    deferred.show_break(STRETCH, None, NOW + timedelta(minutes=2), 120)
+    assert deferred.on_break_page and deferred.window is window  # built once
+    with qtbot.waitSignal(deferred.done_requested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_Return)
+    deferred.finish()
+    assert not window.isVisible()
