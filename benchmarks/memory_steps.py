@@ -113,6 +113,7 @@ PROBES = [
     ("deskguard.adapters.instance", "CommandServer.__init__"),
     ("deskguard.adapters.instance", "CommandServer.listen"),
     ("deskguard.app", "Windows.__init__"),
+    ("deskguard.app", "start_programme"),
     ("deskguard.app", "Windows.show_welcome_or_checklist"),
 ]
 
@@ -285,8 +286,32 @@ def child(which: str, settle: float, out: Path) -> None:
 # ---- parent side: the rig and the report --------------------------------------------------------
 
 
+def checklist_done(home: Path) -> None:
+    """Save a workstation check taken now in `home`, so the 30-day check is not due and
+    DeskGuard starts with no window open (as on the 29 days between two checks)."""
+    import os
+    from datetime import datetime, timezone
+
+    from deskguard.adapters.paths import default_paths
+    from deskguard.adapters.store import Store
+    from deskguard.core.checklist import WORKSTATION, ChecklistResult
+
+    saved = os.environ.get("DESKGUARD_HOME")
+    os.environ["DESKGUARD_HOME"] = str(home)
+    try:
+        database = default_paths().database
+    finally:
+        if saved is None:
+            del os.environ["DESKGUARD_HOME"]
+        else:
+            os.environ["DESKGUARD_HOME"] = saved
+    store, _ = Store.open(database)
+    store.add_checklist_result(ChecklistResult(WORKSTATION, datetime.now(timezone.utc)))
+    store.close()
+
+
 def run_child(
-    rig: Any, which: str, settle: float, tmp: Path, trace: bool = False
+    rig: Any, which: str, settle: float, tmp: Path, trace: bool = False, checked: bool = False
 ) -> dict[str, Any]:
     out = tmp / f"{which}.json"
     home = tmp / f"{which}-home"
@@ -295,6 +320,8 @@ def run_child(
     from idle_cost import ALL_DAY_SETTINGS
 
     (home / "config" / "settings.toml").write_text(ALL_DAY_SETTINGS)
+    if checked:
+        checklist_done(home)
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -357,6 +384,12 @@ def main() -> int:
         action="store_true",
         help="trace Python allocations (inflates RSS) and list live memory by source file",
     )
+    parser.add_argument(
+        "--checklist-done",
+        action="store_true",
+        help="DeskGuard's home holds a workstation check from today: no window opens at start "
+        "(idle_cost.py's fresh home opens the 30-day check)",
+    )
     parser.add_argument("--raw", type=Path, help="also write all figures as JSON here")
     parser.add_argument("--child", choices=("deskguard", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -374,7 +407,9 @@ def main() -> int:
         try:
             with Rig(Path(tmp) / "rig", tray=True) as rig:
                 results = {
-                    which: run_child(rig, which, args.settle, Path(tmp), args.tracemalloc)
+                    which: run_child(
+                        rig, which, args.settle, Path(tmp), args.tracemalloc, args.checklist_done
+                    )
                     for which in apps
                 }
         except RigUnavailable as err:
