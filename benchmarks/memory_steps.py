@@ -286,30 +286,6 @@ def child(which: str, settle: float, out: Path) -> None:
 # ---- parent side: the rig and the report --------------------------------------------------------
 
 
-def checklist_done(home: Path) -> None:
-    """Save a workstation check taken now in `home`, so the 30-day check is not due and
-    DeskGuard starts with no window open (as on the 29 days between two checks)."""
-    import os
-    from datetime import datetime, timezone
-
-    from deskguard.adapters.paths import default_paths
-    from deskguard.adapters.store import Store
-    from deskguard.core.checklist import WORKSTATION, ChecklistResult
-
-    saved = os.environ.get("DESKGUARD_HOME")
-    os.environ["DESKGUARD_HOME"] = str(home)
-    try:
-        database = default_paths().database
-    finally:
-        if saved is None:
-            del os.environ["DESKGUARD_HOME"]
-        else:
-            os.environ["DESKGUARD_HOME"] = saved
-    store, _ = Store.open(database)
-    store.add_checklist_result(ChecklistResult(WORKSTATION, datetime.now(timezone.utc)))
-    store.close()
-
-
 def run_child(
     rig: Any, which: str, settle: float, tmp: Path, trace: bool = False, checked: bool = False
 ) -> dict[str, Any]:
@@ -317,7 +293,7 @@ def run_child(
     home = tmp / f"{which}-home"
     (home / "config").mkdir(parents=True)
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from idle_cost import ALL_DAY_SETTINGS
+    from idle_cost import ALL_DAY_SETTINGS, checklist_done
 
     (home / "config" / "settings.toml").write_text(ALL_DAY_SETTINGS)
     if checked:
