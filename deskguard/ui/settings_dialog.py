@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import WEEKDAY_NAMES, Settings
+from deskguard.core.program import check_days
 
 __all__ = ["Folders", "SettingsDialog", "Validator"]
 
@@ -518,6 +519,10 @@ class SettingsDialog(QDialog):
         found: dict[str, str] = {}
         for name in self.fields:
             message = self._validate(name, getattr(candidate, name), candidate)
+            if message and name == "program_days":
+                # Boxes, not a file: say what is wrong with the ticks, not the TOML line.
+                reason = check_days(candidate.program_days) or message
+                message = reason[0].upper() + reason[1:] + "."
             if message:
                 found[name] = message
         return found

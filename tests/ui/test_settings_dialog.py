@@ -320,6 +320,7 @@ def test_back_to_back_session_days_are_named_and_block_saving(
     dialog.program_day_boxes[2].setChecked(True)  # Tuesday, Wednesday, Thursday, Saturday
     assert error.isVisible()
     assert "Tuesday and Wednesday are back to back: leave a rest day" in error.text()
+    assert "programme.days" not in error.text()  # the ticks are explained, not the TOML line
     assert dialog.problems().keys() == {"program_days"}
     assert not dialog.ok_button.isEnabled() and not dialog.apply_button.isEnabled()
     assert dialog.status.isVisible() and "Programme" in dialog.status.text()
