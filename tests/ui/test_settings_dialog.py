@@ -328,7 +328,7 @@ def test_back_to_back_session_days_are_named_and_block_saving(
         qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK is disabled: Return saves nothing
     for day in (1, 3, 5):
         dialog.program_day_boxes[day].setChecked(False)
-    assert "pick 3 or 4 days a week, not 1" in error.text()
+    assert "Pick 3 or 4 days a week, not 1." in error.text()
     dialog.program_day_boxes[0].setChecked(True)
     dialog.program_day_boxes[4].setChecked(True)  # Monday, Wednesday, Friday
     assert error.isHidden() and dialog.problems() == {}
