@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import shutil
 import subprocess
 import sys
@@ -190,6 +189,8 @@ class LaunchAgentAutostart:
         }
 
     def _read(self) -> dict[str, Any] | None:
+        import plistlib  # macOS only: its XML parser costs ~1 MB in every tray session
+
         try:
             with self.path.open("rb") as f:
                 data = plistlib.load(f)
@@ -215,6 +216,8 @@ class LaunchAgentAutostart:
                 f"{self.path} was not written by DeskGuard and is disabled; "
                 "DeskGuard left it alone."
             )
+        import plistlib
+
         try:
             _write_private(self.path, plistlib.dumps(self.plist()))
         except OSError as e:

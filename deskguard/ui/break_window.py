@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
-from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -93,6 +92,8 @@ class ExerciseCard(QWidget):
 
     def __init__(self, picture_size: int) -> None:
         super().__init__()
+        from PySide6.QtSvgWidgets import QSvgWidget  # loads with the window, not at start
+
         self.picture = QSvgWidget()
         self.picture.setFixedSize(QSize(picture_size, picture_size))
         self.picture.setAccessibleName(
