@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QStackedLayout,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -88,6 +87,8 @@ from deskguard.ui.weekly_chart import (
     _new_chart,
     _pen,
     _value_axis,
+    overlay_label,
+    with_overlay,
 )
 
 TITLE = "DeskGuard — Back-care progress"
@@ -189,26 +190,8 @@ class ProgressWindow(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setAccessibleName("Pain against breaks and sessions, week by week")
         self.chart_view.setMinimumHeight(340)
-        self.empty_label = QLabel(NOT_STARTED)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet(
-            f"color: {MUTED}; background: white; padding: 18px;"
-            " border: 1px solid #DADDE2; border-radius: 8px;"
-        )
-        empty_font = self.empty_label.font()
-        empty_font.setPointSizeF(empty_font.pointSizeF() * 1.15)
-        self.empty_label.setFont(empty_font)
-        stack_host = QWidget()
-        stack = QStackedLayout(stack_host)
-        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
-        overlay = QWidget()
-        overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        overlay_layout = QVBoxLayout(overlay)
-        overlay_layout.addStretch(2)
-        overlay_layout.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        overlay_layout.addStretch(3)
-        stack.addWidget(overlay)
-        stack.addWidget(self.chart_view)
+        self.empty_label = overlay_label(NOT_STARTED, "white")
+        stack_host = with_overlay(self.chart_view, self.empty_label)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet(f"color: {MUTED}; padding: 0 4px 4px 4px;")

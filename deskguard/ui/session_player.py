@@ -101,6 +101,25 @@ def _big(text: str, scale: float) -> QLabel:
     return label
 
 
+def scroll_page(top: Sequence[QWidget], bottom: Sequence[QWidget]) -> QWidget:
+    """A player page that scrolls when short of room: `top`, a gap, then `bottom`."""
+    content = QWidget()
+    inner = QVBoxLayout(content)
+    inner.setContentsMargins(0, 0, 0, 0)
+    inner.setSpacing(10)
+    for widget in top:
+        inner.addWidget(widget)
+    inner.addSpacing(6)
+    for widget in bottom:
+        inner.addWidget(widget)
+    scroll, _content = vertical_scroll(content)
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll, 1)
+    return page
+
+
 class SessionPlayer(QWidget):
     finished = Signal()  # the session was recorded as done
     stopped = Signal()  # sharp pain stopped it (recorded, stepped back)
@@ -178,7 +197,6 @@ class SessionPlayer(QWidget):
 
     # ---- building the pages ------------------------------------------------------------
     def _before_page(self) -> QWidget:
-        page = QWidget()
         self.before_heading = text_label(self.tr("Today's session"), scale=1.6, bold=True)
         self.before_phase = text_label(bold=True)
         self.before_phase.setStyleSheet(f"color: {INFO_COLOUR};")
@@ -189,14 +207,6 @@ class SessionPlayer(QWidget):
         self.before_offer.setStyleSheet(f"color: {WARNING_COLOUR};")
         self.before_rating = PainRating(self.tr("How does your lower back feel right now?"))
         self.before_rating.changed.connect(self._update_before)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(10)
-        inner.addWidget(self.before_heading)
-        inner.addWidget(self.before_phase)
-        inner.addWidget(self.before_routine)
-        inner.addWidget(self.before_note)
         during, note = note_frame(WARNING_COLOUR, "duringNote")
         self.before_during = text_label(
             self.tr(
@@ -206,15 +216,10 @@ class SessionPlayer(QWidget):
             )
         )
         note.addWidget(self.before_during)
-        inner.addWidget(during)
-        inner.addSpacing(6)
-        inner.addWidget(self.before_rating)
-        inner.addWidget(self.before_offer)
-        scroll, _content = vertical_scroll(content)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
-        return page
+        return scroll_page(
+            [self.before_heading, self.before_phase, self.before_routine, self.before_note, during],
+            [self.before_rating, self.before_offer],
+        )
 
     def _step_page(self) -> QWidget:
         page = QWidget()
@@ -297,7 +302,6 @@ class SessionPlayer(QWidget):
         return page
 
     def _finish_page(self) -> QWidget:
-        page = QWidget()
         self.finish_heading = text_label(self.tr("Session complete"), scale=1.6, bold=True)
         self.finish_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
         self.summary = text_label(scale=1.1)
@@ -311,24 +315,12 @@ class SessionPlayer(QWidget):
             ),
             muted=True,
         )
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(10)
-        inner.addWidget(self.finish_heading)
-        inner.addWidget(self.summary)
-        inner.addWidget(self.summary_list)
-        inner.addSpacing(6)
-        inner.addWidget(self.after_rating)
-        inner.addWidget(self.after_note)
-        scroll, _content = vertical_scroll(content)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
-        return page
+        return scroll_page(
+            [self.finish_heading, self.summary, self.summary_list],
+            [self.after_rating, self.after_note],
+        )
 
     def _check_page(self) -> QWidget:
-        page = QWidget()
         self.check_heading = text_label(scale=1.6, bold=True)
         self.check_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
         self.check_explain = text_label()
@@ -340,21 +332,10 @@ class SessionPlayer(QWidget):
         )
         self.form = ScreeningForm(self.coach.screening_questions())
         self.form.answered.connect(self._screened)
-        content = QWidget()
-        inner = QVBoxLayout(content)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(10)
-        inner.addWidget(self.check_heading)
-        inner.addWidget(self.check_explain)
-        inner.addWidget(self.check_note)
-        inner.addSpacing(6)
-        inner.addWidget(self.check_questions)
-        inner.addWidget(self.form)
-        scroll, _content = vertical_scroll(content)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
-        return page
+        return scroll_page(
+            [self.check_heading, self.check_explain, self.check_note],
+            [self.check_questions, self.form],
+        )
 
     def _end_page(self) -> QWidget:
         page = QWidget()

@@ -157,6 +157,36 @@ def _goal_line(goal: int, count: int) -> QLineSeries:
     return line
 
 
+def overlay_label(text: str, background: str) -> QLabel:
+    """The centred card shown over an empty chart."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet(
+        f"color: {MUTED}; background: {background}; padding: 18px;"
+        " border: 1px solid #DADDE2; border-radius: 8px;"
+    )
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label
+
+
+def with_overlay(view: QWidget, label: QLabel) -> QWidget:
+    """`view` with `label` floating over it (clicks pass through to the view)."""
+    host = QWidget()
+    stack = QStackedLayout(host)
+    stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
+    overlay = QWidget()
+    overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    overlay_layout = QVBoxLayout(overlay)
+    overlay_layout.addStretch(2)
+    overlay_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+    overlay_layout.addStretch(3)
+    stack.addWidget(overlay)
+    stack.addWidget(view)
+    return host
+
+
 class Tile(QFrame):
     """One summary figure: a big value over a short caption."""
 
@@ -247,27 +277,9 @@ class WeeklyChartWindow(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setAccessibleName("Breaks per day and adherence against the goal")
         self.chart_view.setMinimumHeight(320)
-        self.empty_label = QLabel(EMPTY_WEEK)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label = overlay_label(EMPTY_WEEK, "rgba(255, 255, 255, 215)")
         self.empty_label.setWordWrap(False)  # the text has its own line breaks
-        self.empty_label.setStyleSheet(
-            f"color: {MUTED}; background: rgba(255, 255, 255, 215); padding: 18px;"
-            " border: 1px solid #DADDE2; border-radius: 8px;"
-        )
-        empty_font = self.empty_label.font()
-        empty_font.setPointSizeF(empty_font.pointSizeF() * 1.15)
-        self.empty_label.setFont(empty_font)
-        stack_host = QWidget()
-        stack = QStackedLayout(stack_host)
-        stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
-        overlay = QWidget()
-        overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        overlay_layout = QVBoxLayout(overlay)
-        overlay_layout.addStretch(2)
-        overlay_layout.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        overlay_layout.addStretch(3)
-        stack.addWidget(overlay)
-        stack.addWidget(self.chart_view)
+        stack_host = with_overlay(self.chart_view, self.empty_label)
         self.week_page = week_page = QWidget()
         week_layout = QVBoxLayout(week_page)
         week_layout.setContentsMargins(0, 6, 0, 0)
