@@ -489,7 +489,7 @@ def start_services(
     from deskguard.controller import Controller
     from deskguard.core.clock import SystemClock
     from deskguard.footprint import drop_source_cache, release_freed_heap
-    from deskguard.ui.break_window import DeferredBreakWindow
+    from deskguard.ui.deferred_break_window import DeferredBreakWindow
 
     first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)

@@ -31,12 +31,13 @@ from deskguard.core.posture import (
 )
 from deskguard.core.rotation import pick_exercise, why_text
 from deskguard.core.stats import query_range, week_report
-from deskguard.ui.break_window import BreakWindow, DeferredBreakWindow
+from deskguard.ui.deferred_break_window import DeferredBreakWindow
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, quit_app
 
 if TYPE_CHECKING:
     from deskguard.coach import Coach
     from deskguard.core.program import Status
+    from deskguard.ui.break_window import BreakWindow
 
 log = logging.getLogger("deskguard")
 

@@ -11,15 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QCoreApplication,
-    QObject,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -354,66 +346,3 @@ class BreakWindow(QWidget):
         if self.isVisible():
             self.skip_requested.emit()
         event.accept()
-
-
-class DeferredBreakWindow(QObject):
-    """The app's BreakWindow, built when the first prompt is shown instead of at start.
-
-    Until then DeskGuard sits in the tray without the window's widgets, pictures and
-    fonts (about 5 MB, DESIGN §6). It takes the same calls and sends the same signals.
-    """
-
-    start_requested = Signal()
-    snooze_requested = Signal()
-    skip_requested = Signal()
-    done_requested = Signal()
-
-    def __init__(
-        self, now: Callable[[], datetime], icon: QIcon | None = None, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._now = now
-        self._icon = icon
-        self._window: BreakWindow | None = None
-
-    @property
-    def window(self) -> BreakWindow:
-        """The real window, built on first use."""
-        if self._window is None:
-            window = BreakWindow(self._now, self._icon)
-            window.start_requested.connect(self.start_requested)
-            window.snooze_requested.connect(self.snooze_requested)
-            window.skip_requested.connect(self.skip_requested)
-            window.done_requested.connect(self.done_requested)
-            self._window = window
-        return self._window
-
-    @property
-    def built(self) -> bool:
-        return self._window is not None
-
-    def show_prompt(
-        self,
-        exercise: Exercise | None,
-        picture: Path | None,
-        sat_minutes: int | None,
-        snoozes_left: int,
-        snooze_minutes: int,
-    ) -> None:
-        self.window.show_prompt(exercise, picture, sat_minutes, snoozes_left, snooze_minutes)
-
-    def show_break(
-        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
-    ) -> None:
-        self.window.show_break(exercise, picture, ends_at, total_s)
-
-    def bring_forward(self) -> None:
-        self.window.bring_forward()
-
-    def finish(self) -> None:
-        if self._window is not None:  # never shown: nothing to hide
-            self._window.finish()
-
-    @property
-    def on_break_page(self) -> bool:
-        return self._window is not None and self._window.on_break_page

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from deskguard.core.model import Dose, Exercise, Range
-from deskguard.ui.break_window import TITLE, BreakWindow, DeferredBreakWindow, dose_text
+from deskguard.ui.break_window import TITLE, BreakWindow, dose_text
+from deskguard.ui.deferred_break_window import DeferredBreakWindow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
