@@ -229,10 +229,10 @@ def child(which: str, settle: float, out: Path) -> None:
     calls: dict[str, int] = {}
 
     def probe(module: str, attr: str) -> None:
-        """Count the RSS growth over each call of module.attr (nested probes included)."""
-        import importlib
+        """Count the RSS growth over each call of module.attr (nested probes included).
 
-        owner: Any = importlib.import_module(module)
+        Patched once the app has imported `module` itself: a probe imports nothing."""
+        owner: Any = sys.modules[module]
         path = attr.split(".")
         for part in path[:-1]:
             owner = getattr(owner, part)
@@ -251,11 +251,23 @@ def child(which: str, settle: float, out: Path) -> None:
         else:  # a function, or a method: the wrapper is a plain function and binds the same
             setattr(owner, path[-1], wrapper)
 
+    def probe_when_loaded(module: str) -> None:
+        for name, attr in PROBES:
+            if name == module:
+                probe(name, attr)
+
+    for module in {name for name, _ in PROBES} - {"deskguard.app"}:  # app: see app_loaded
+        if module in sys.modules:
+            probe_when_loaded(module)
+        else:
+            meter.after[module] = lambda module=module: probe_when_loaded(module)
+
     mark("import deskguard.cli")
 
     def app_loaded() -> None:
         """cli.main has imported deskguard.app (its own way): wrap start_services."""
         mark("import deskguard.app (module level)")
+        probe_when_loaded("deskguard.app")
         app_module: Any = sys.modules["deskguard.app"]
         real_start = app_module.start_services
 
@@ -263,8 +275,6 @@ def child(which: str, settle: float, out: Path) -> None:
             from PySide6.QtCore import QTimer
 
             mark("QApplication + tray icon (run)")
-            for module, attr in PROBES:
-                probe(module, attr)
             started = real_start(*args, **kwargs)
             mark("start_services")
 
