@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
 
 from deskguard.coach import Coach
 from deskguard.core.program import PainWhen, Sensation
-from deskguard.ui.screening import (
+from deskguard.ui.screening import ScreeningDialog
+from deskguard.ui.widgets import (
     INFO_COLOUR,
     WARNING_COLOUR,
-    ScreeningDialog,
     disclaimer_label,
     named_button,
+    text_label,
 )
-from deskguard.ui.widgets import text_label
 
 __all__ = ["CHECKIN_TITLE", "PainDialog", "PainRating"]
 

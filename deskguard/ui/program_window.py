@@ -25,21 +25,21 @@ from deskguard.coach import Coach
 from deskguard.core import program
 from deskguard.core.program import PainWhen, Review, Status
 from deskguard.ui.pain_dialog import PainDialog
-from deskguard.ui.screening import (
+from deskguard.ui.screening import ScreeningDialog, clinician_watch
+from deskguard.ui.session_player import SessionPlayer
+from deskguard.ui.widgets import (
     GOOD_COLOUR,
     INFO_COLOUR,
     WARNING_COLOUR,
-    ScreeningDialog,
     bullet_html,
-    clinician_watch,
     disclaimer_label,
     fit_to_content,
     named_button,
     note_frame,
     rich_label,
+    text_label,
+    vertical_scroll,
 )
-from deskguard.ui.session_player import SessionPlayer
-from deskguard.ui.widgets import text_label, vertical_scroll
 
 __all__ = ["TITLE", "ProgramWindow", "days_text"]
 

@@ -17,27 +17,33 @@ dialog read alike.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from deskguard.coach import Coach
 from deskguard.core.model import RedFlag
-from deskguard.ui.widgets import screen_of, text_label, vertical_scroll
+from deskguard.ui.widgets import (
+    WARNING_COLOUR,
+    bullet_html,
+    disclaimer_label,
+    fit_to_content,
+    named_button,
+    note_frame,
+    rich_label,
+    text_label,
+    vertical_scroll,
+)
 
 __all__ = [
     "CLINICIAN_TITLE",
@@ -47,89 +53,11 @@ __all__ = [
     "ScreeningDialog",
     "ScreeningForm",
     "clinician_watch",
-    "disclaimer_label",
-    "fit_to_content",
-    "named_button",
-    "note_frame",
 ]
-
-# Okabe & Ito colours, as in the weekly chart: told apart with colour blindness too.
-WARNING_COLOUR = "#D55E00"  # vermillion
-INFO_COLOUR = "#0072B2"  # blue
-GOOD_COLOUR = "#009E73"  # bluish green
 
 # Also how tests and the rig find the windows (untranslated, as they run).
 SCREENING_TITLE = str(QT_TRANSLATE_NOOP("ScreeningDialog", "DeskGuard — Warning signs"))
 CLINICIAN_TITLE = str(QT_TRANSLATE_NOOP("ClinicianDialog", "DeskGuard — Please see a clinician"))
-
-
-# ---- shared pieces ---------------------------------------------------------------------
-
-
-def named_button(text: str, name: str, *, focus: bool = True) -> QPushButton:
-    """A push button with an accessible name; `focus=False` leaves keys to the window."""
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.setMinimumHeight(34)
-    button.setAutoDefault(False)
-    if not focus:
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return button
-
-
-def note_frame(colour: str, name: str) -> tuple[QFrame, QVBoxLayout]:
-    """A panel with a coloured bar on its left, for warnings and figures that matter."""
-    frame = QFrame()
-    frame.setObjectName(name)
-    frame.setStyleSheet(
-        f"QFrame#{name} {{ border: 1px solid palette(mid); border-left: 5px solid {colour};"
-        " border-radius: 4px; }"
-    )
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(14, 10, 12, 10)
-    layout.setSpacing(6)
-    return frame, layout
-
-
-def disclaimer_label(text: str) -> QLabel:
-    """The not-medical-advice line every programme screen carries."""
-    label = text_label(text, scale=0.92, muted=True, selectable=True)
-    label.setObjectName("disclaimer")
-    label.setAccessibleName(QCoreApplication.translate("Programme", "Not medical advice"))
-    return label
-
-
-def fit_to_content(window: QWidget, scroll: QScrollArea, content: QWidget, width: int) -> None:
-    """As tall as the scrolled content needs at `width`, up to 85 % of the screen (a longer
-    page scrolls), never below the window's minimum: no empty band under short pages."""
-    screen = screen_of(window)
-    limit = int(screen.availableGeometry().height() * 0.85) if screen is not None else 760
-    window.resize(width, max(window.minimumHeight(), 300))
-    layout = window.layout()
-    if layout is not None:
-        layout.activate()
-    inner = content.layout()
-    if inner is None:
-        return
-    chrome = window.height() - scroll.height()
-    needed = inner.heightForWidth(scroll.viewport().width())
-    if needed < 0:
-        needed = inner.sizeHint().height()
-    wanted = chrome + needed + 4
-    window.resize(width, max(window.minimumHeight(), min(wanted, limit)))
-
-
-def bullet_html(items: Sequence[str]) -> str:
-    rows = "".join(f"<li style='margin-bottom:6px'>{html.escape(i)}</li>" for i in items)
-    return f"<ul style='margin:0; -qt-list-indent:1'>{rows}</ul>"
-
-
-def rich_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 # ---- the questions -----------------------------------------------------------------------

@@ -48,19 +48,19 @@ from deskguard.core import program
 from deskguard.core.model import Exercise
 from deskguard.core.program import PainWhen, Sensation, Step
 from deskguard.ui.pain_dialog import PainRating
-from deskguard.ui.screening import (
+from deskguard.ui.screening import ScreeningForm, clinician_watch
+from deskguard.ui.widgets import (
     GOOD_COLOUR,
     INFO_COLOUR,
     WARNING_COLOUR,
-    ScreeningForm,
     bullet_html,
-    clinician_watch,
     disclaimer_label,
     named_button,
     note_frame,
     rich_label,
+    text_label,
+    vertical_scroll,
 )
-from deskguard.ui.widgets import text_label, vertical_scroll
 
 __all__ = ["TITLE", "Page", "SessionPlayer"]
 
