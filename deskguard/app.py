@@ -505,14 +505,14 @@ def start_services(
         log.warning("%s", note)
 
     clock = SystemClock()
-    window = DeferredBreakWindow(clock.now, icon, qapp)  # built at the first prompt
+    window = DeferredBreakWindow(clock.now, icon, qapp, clock.monotonic)  # built at first prompt
     controller = Controller(
         clock=clock,
         settings=settings,
         store=store,
         library=load_library(),
         notifier=default_chain(resources_dir() / "icons" / "deskguard.svg"),
-        alarm=Alarm(parent=qapp),
+        alarm=Alarm(parent=qapp, now=clock.now),
         actions=actions,
         window=window,
         notes=notes,

@@ -157,6 +157,8 @@ class Controller(QObject):
         self.planner = Planner(
             settings, now, tz=tz, pick_exercise=self._pick, interval_override=interval_override
         )
+        self.planner.observe_clock(now, clock.monotonic())
+        self._restore_pause(now)
 
         self.excluded: set[str] = self._read(store.excluded_exercises, set())
         self._posture_items = micro_check_items(library.checklists)
@@ -193,13 +195,31 @@ class Controller(QObject):
         if self._stopped:
             return
         self._stopped = True
-        self._apply(self.planner.shutdown(self.clock.now()), refresh=False)
+        self._apply(self.planner.shutdown(self._now()), refresh=False)
         self.alarm.stop()
         self._poll.stop()
         self.window.finish()
 
-    def tick(self) -> None:
+    def _now(self) -> datetime:
+        """The wall-clock time, once the planner has been told of any step of it."""
         now = self.clock.now()
+        step = self.planner.observe_clock(now, self.clock.monotonic())
+        if step:
+            log.info("the wall clock was set by %s; waits keep their real length", step)
+            if self._posture_done_for is not None:
+                self._posture_done_for += step
+        return now
+
+    def _restore_pause(self, now: datetime) -> None:
+        """A pause recorded before a restart (a crash or a quit) holds until it ends."""
+        last = self._read(lambda: self.store.last_pause(now), None)
+        if last is None:
+            return
+        if self.planner.restore_pause(now, last):
+            log.info("still paused until %s (paused before DeskGuard restarted)", iso(last))
+
+    def tick(self) -> None:
+        now = self._now()
         self._apply(self.planner.tick(now, self._activity(now)), refresh=False)
         self._maybe_posture_check(now)
         self._refresh()
@@ -216,19 +236,19 @@ class Controller(QObject):
 
     # ---- user requests ------------------------------------------------------------
     def snooze(self) -> None:
-        self._apply(self.planner.snooze(self.clock.now()))
+        self._apply(self.planner.snooze(self._now()))
 
     def resume(self) -> None:
-        self._apply(self.planner.resume(self.clock.now()))
+        self._apply(self.planner.resume(self._now()))
 
     def start_break(self) -> None:
-        self._apply(self.planner.start_break(self.clock.now()))
+        self._apply(self.planner.start_break(self._now()))
 
     def skip(self) -> None:
-        self._apply(self.planner.skip(self.clock.now()))
+        self._apply(self.planner.skip(self._now()))
 
     def finish(self) -> None:
-        self._apply(self.planner.finish(self.clock.now()))
+        self._apply(self.planner.finish(self._now()))
 
     def set_excluded(self, exercise_id: str, excluded: bool) -> None:
         """'Not for me' from the library: that exercise is never prompted (reversible)."""
@@ -237,7 +257,7 @@ class Controller(QObject):
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings take effect at once; the next break time moves with them."""
-        self.planner.update_settings(settings, self.clock.now())
+        self.planner.update_settings(settings, self._now())
         self._refresh()
         self.settings_applied.emit(settings)
 
@@ -247,14 +267,14 @@ class Controller(QObject):
         self._next_reminder = next_reminder
 
     def break_now(self) -> None:
-        effects = self.planner.break_now(self.clock.now())
+        effects = self.planner.break_now(self._now())
         if effects:
             self._apply(effects)
         elif self.planner.active is not None:
             self._present_active()  # already open: bring it back to the front
 
     def pause(self, minutes: int | None) -> datetime:
-        now = self.clock.now()
+        now = self._now()
         if minutes is None:
             until = self.planner.pause_until_tomorrow(now)
         else:
@@ -299,7 +319,7 @@ class Controller(QObject):
         if cmd == "resume":
             if self.planner.paused_until is None:
                 return {"ok": True, "message": "DeskGuard was not paused."}
-            self._apply(self.planner.resume(self.clock.now()))
+            self._apply(self.planner.resume(self._now()))
             return {"ok": True, "message": "Resumed.", **self.status()}
         if cmd == "programme":
             if self.coach is None:
@@ -330,7 +350,7 @@ class Controller(QObject):
         return {"ok": True, "message": f"Paused until {iso(until, self.tz)}.", **self.status()}
 
     def status(self) -> dict[str, Any]:
-        now = self.clock.now()
+        now = self._now()
         p = self.planner
         state = p.state(now)
         active = p.active
@@ -429,7 +449,7 @@ class Controller(QObject):
         self.last_notifier = self.notifier.notify(title, body, timeout_s=30)
 
     def _refresh(self) -> None:
-        now = self.clock.now()
+        now = self._now()
         p = self.planner
         wakes = [t for t in (p.wake_time(), self._posture_due(now)) if t is not None]
         self.alarm.set_wake(min(wakes) if wakes else None)

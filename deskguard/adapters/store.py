@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -78,8 +79,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Stats read a week at a time: this covering index answers `events_between` from
         # the index alone, already in (at_utc, id) order, without visiting the table rows
         # (benchmarks/stats_bench.py measures it on ten years of events).
-        "CREATE INDEX events_range"
-        " ON events(at_utc, id, kind, utc_offset_min, prompt_id, detail)",
+        "CREATE INDEX events_range ON events(at_utc, id, kind, utc_offset_min, prompt_id, detail)",
     ),
     (
         # The back-care programme's own log (core/program.py): append-only like events,
@@ -107,6 +107,10 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The next version goes here: append a tuple; never edit one that has shipped.
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+
+log = logging.getLogger("deskguard")
+# "Until tomorrow" on a Friday evening ends on Monday: no pause outlasts a week.
+MAX_PAUSE_LOOKBACK = timedelta(days=8)
 
 _BUSY_TIMEOUT_MS = 5000  # the CLI reads while the app writes
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -526,6 +530,26 @@ class Store:
             at = datetime.fromisoformat(at_utc.removesuffix("Z") + "+00:00").astimezone(tz)
             out.append(Event(kinds[kind], at, prompt_id, detail))
         return out
+
+    def last_pause(self, now: datetime) -> datetime | None:
+        """When the pause in force at `now` ends, if the last pause or resume on record
+        (of the past week: no pause is longer) was a pause that has not ended yet."""
+        lo, _ = _encode(now - MAX_PAUSE_LOOKBACK, "now")
+        rows = self._query(
+            "SELECT kind, detail FROM events WHERE at_utc >= ? AND kind IN (?, ?)"
+            " ORDER BY id DESC LIMIT 1",
+            (lo, EventKind.PAUSED.value, EventKind.RESUMED.value),
+        )
+        if not rows or rows[0][0] != EventKind.PAUSED.value:
+            return None
+        try:
+            until = datetime.fromisoformat(rows[0][1])
+        except (TypeError, ValueError):
+            log.warning("%s: a pause with an unreadable end %r is ignored", self.path, rows[0][1])
+            return None
+        if until.tzinfo is None or until <= now:
+            return None
+        return until
 
     def first_event_at(self) -> datetime | None:
         """When the oldest event happened (in its own offset); None for an empty log."""

@@ -24,6 +24,10 @@ Picker = Callable[[datetime], "str | None"]
 # (suspend, a stopped VM, the clock jumping forwards): the heartbeat is one minute.
 SLEEP_GAP = timedelta(seconds=90)
 
+# Wall and monotonic time disagreeing by more than this between two looks means the wall
+# clock was set (NTP, the user, a VM resync). Below it, the difference is reading jitter.
+STEP_TOLERANCE = timedelta(seconds=2)
+
 
 @dataclass(frozen=True)
 class Activity:
@@ -90,6 +94,7 @@ class Planner:
         self._anchor = now  # the interval is measured from here
         self._last_seen = now
         self.away_since: datetime | None = None  # the user's last input before an absence
+        self._clock_seen: tuple[datetime, float] | None = None  # (wall, monotonic) last looked at
         self.next_due: datetime | None = self._schedule_from(now)
 
     # ---- time arithmetic -------------------------------------------------
@@ -194,6 +199,45 @@ class Planner:
         return self.next_due
 
     # ---- the clock moved -----------------------------------------------------
+    def observe_clock(self, now: datetime, mono: float) -> timedelta:
+        """Compare the wall clock with monotonic time; return the wall-clock step since
+        the last look (zero if none).
+
+        A step is not time passing: every instant the planner holds (next due, the
+        sitting anchor, an open prompt's times, a running break, a pause's end) moves
+        with the wall clock, so the real time left to wait is unchanged, a forward step
+        is not taken for an absence and a backward one stalls nothing. A suspend moves
+        both clocks alike and stays a gap for `tick` to see.
+        """
+        now = utc(now)
+        seen, self._clock_seen = self._clock_seen, (now, mono)
+        if seen is None:
+            return timedelta(0)
+        step = (now - seen[0]) - timedelta(seconds=mono - seen[1])
+        if abs(step) <= STEP_TOLERANCE:
+            return timedelta(0)
+        self._shift(step)
+        return step
+
+    def _shift(self, step: timedelta) -> None:
+        def moved(when: datetime | None) -> datetime | None:
+            return None if when is None else when + step
+
+        self._anchor += step
+        self._last_seen += step
+        self.away_since = moved(self.away_since)
+        self.next_due = moved(self.next_due)
+        self.paused_until = moved(self.paused_until)
+        a = self.active
+        if a is not None:
+            self.active = replace(
+                a,
+                prompt=replace(a.prompt, due_at=utc(a.prompt.due_at) + step),
+                shown_at=moved(a.shown_at),
+                snoozed_until=moved(a.snoozed_until),
+                started_at=moved(a.started_at),
+            )
+
     def tick(self, now: datetime, activity: Activity = NO_ACTIVITY) -> list[Effect]:
         now = utc(now)
         gap = now - self._last_seen
@@ -352,6 +396,19 @@ class Planner:
             Event(EventKind.PAUSED, self.local(now), None, self.local(until).isoformat())
         )
         return effects
+
+    def restore_pause(self, now: datetime, until: datetime) -> bool:
+        """At start: a pause recorded before a restart still holds until it ends.
+
+        Nothing is recorded (the pause is on record already); one that has ended by now
+        is simply over. Returns whether the pause holds.
+        """
+        now, until = utc(now), utc(until)
+        if until <= now or self.active is not None:
+            return False
+        self.paused_until = until
+        self.next_due = None
+        return True
 
     def resume(self, now: datetime, detail: str = "") -> list[Effect]:
         now = utc(now)

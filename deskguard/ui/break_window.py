@@ -7,6 +7,7 @@ break, S snoozes and Esc skips (DESIGN §3).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -132,10 +133,18 @@ class BreakWindow(QWidget):
     skip_requested = Signal()
     done_requested = Signal()
 
-    def __init__(self, now: Callable[[], datetime], icon: QIcon | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        icon: QIcon | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self._now = now
-        self._ends_at: datetime | None = None
+        self._monotonic = monotonic
+        # The countdown's end on the monotonic clock: setting the wall clock mid-break
+        # neither stretches nor cuts it.
+        self._ends_mono: float | None = None
         self._total_s = 120
         self.setWindowTitle(self.tr(TITLE))
         self.setObjectName("breakWindow")
@@ -230,7 +239,7 @@ class BreakWindow(QWidget):
     ) -> None:
         """`sat_minutes` None means the user asked for this break themselves."""
         self._ticker.stop()
-        self._ends_at = None
+        self._ends_mono = None
         if sat_minutes is None:
             lead = self.tr("Good call.")
         elif sat_minutes < 90:
@@ -271,7 +280,7 @@ class BreakWindow(QWidget):
                 self.tr("Stand up, walk around the room or down the corridor, and breathe.")
             )
             self.cue.setText(self.tr("Form: relaxed shoulders, easy pace."))
-        self._ends_at = ends_at
+        self._ends_mono = self._monotonic() + (ends_at - self._now()).total_seconds()
         self._total_s = max(1, total_s)
         self.progress.setRange(0, self._total_s)
         self._update_countdown()
@@ -280,7 +289,7 @@ class BreakWindow(QWidget):
 
     def finish(self) -> None:
         self._ticker.stop()
-        self._ends_at = None
+        self._ends_mono = None
         self.hide()
 
     @property
@@ -317,9 +326,9 @@ class BreakWindow(QWidget):
         self.raise_()
 
     def _update_countdown(self) -> None:
-        if self._ends_at is None:
+        if self._ends_mono is None:
             return
-        left = max(0, round((self._ends_at - self._now()).total_seconds()))
+        left = max(0, round(self._ends_mono - self._monotonic()))
         self.countdown.setText(f"{left // 60}:{left % 60:02d}")
         self.progress.setValue(self._total_s - min(left, self._total_s))
         if left == 0:

@@ -7,6 +7,7 @@ loads none of them itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -30,10 +31,15 @@ class DeferredBreakWindow(QObject):
     done_requested = Signal()
 
     def __init__(
-        self, now: Callable[[], datetime], icon: QIcon | None = None, parent: QObject | None = None
+        self,
+        now: Callable[[], datetime],
+        icon: QIcon | None = None,
+        parent: QObject | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self._now = now
+        self._monotonic = monotonic
         self._icon = icon
         self._window: BreakWindow | None = None
 
@@ -43,7 +49,7 @@ class DeferredBreakWindow(QObject):
         if self._window is None:
             from deskguard.ui.break_window import BreakWindow
 
-            window = BreakWindow(self._now, self._icon)
+            window = BreakWindow(self._now, self._icon, self._monotonic)
             window.start_requested.connect(self.start_requested)
             window.snooze_requested.connect(self.snooze_requested)
             window.skip_requested.connect(self.skip_requested)

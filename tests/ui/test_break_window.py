@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from deskguard.core.clock import FakeClock
 from deskguard.core.model import Dose, Exercise, Range
 from deskguard.ui.break_window import TITLE, BreakWindow, dose_text
 from deskguard.ui.deferred_break_window import DeferredBreakWindow
@@ -66,15 +67,15 @@ def test_manual_prompt_does_not_claim_sitting_time(qtbot: QtBot) -> None:
 
 
 def test_break_page_counts_down_and_return_finishes(qtbot: QtBot) -> None:
-    clock = {"now": NOW}
-    window = BreakWindow(lambda: clock["now"])
+    clock = FakeClock(NOW)
+    window = BreakWindow(clock.now, monotonic=clock.monotonic)
     qtbot.addWidget(window)
     window.show_break(STRETCH, None, NOW + timedelta(minutes=2), 120)
     assert window.on_break_page
     assert window.countdown.text() == "2:00"
     assert "1. Stand tall." in window.steps.text()
     assert "Keep your back long." in window.cue.text()
-    clock["now"] = NOW + timedelta(seconds=75)
+    clock.advance(seconds=75)
     window._update_countdown()
     assert window.countdown.text() == "0:45"
     assert window.progress.value() == 75
@@ -82,9 +83,23 @@ def test_break_page_counts_down_and_return_finishes(qtbot: QtBot) -> None:
         qtbot.keyClick(window, Qt.Key.Key_Return)
     with qtbot.assertNotEmitted(window.snooze_requested):
         qtbot.keyClick(window, Qt.Key.Key_S)
-    clock["now"] = NOW + timedelta(minutes=3)
+    clock.advance(minutes=1)
     window._update_countdown()
     assert window.countdown.text() == "Well done"
+
+
+def test_the_countdown_runs_on_real_time_when_the_wall_clock_is_set(qtbot: QtBot) -> None:
+    clock = FakeClock(NOW)
+    window = BreakWindow(clock.now, monotonic=clock.monotonic)
+    qtbot.addWidget(window)
+    window.show_break(STRETCH, None, NOW + timedelta(minutes=2), 120)
+    clock.advance(seconds=4)
+    clock.step_wall(hours=-1)  # was 60:56 when the countdown read the wall clock
+    window._update_countdown()
+    assert window.countdown.text() == "1:56"
+    clock.step_wall(hours=2)
+    window._update_countdown()
+    assert window.countdown.text() == "1:56"
 
 
 def test_closing_the_window_skips(qtbot: QtBot) -> None:

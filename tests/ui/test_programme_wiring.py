@@ -234,6 +234,7 @@ def test_started_after_a_session_time_today_the_reminder_catches_up(
         when = reminder.next_run_time
         assert when is not None and when.astimezone(BERLIN) == MONDAY_9.replace(hour=18)
         rig.alarm.scheduler._process_jobs()  # what the alarm's timer does next
+        rig.alarm.scheduler.executor.run_pending()
         reminded = [e for e in rig.store.program_events() if e.kind is Kind.REMINDED]
         assert [e.detail for e in reminded] == [date(2026, 11, 23).isoformat()]
         assert rig.notes.shown[-1][0] == "Back-care session today"
