@@ -43,6 +43,7 @@ log = logging.getLogger("deskguard")
 
 MAX_PAUSE_MINUTES = 24 * 60
 HELD_POLL_MS = 5000  # while a prompt waits for a presentation to end
+AWAY_POLL_MS = 5000  # while the user is away: how late their return may be seen
 
 
 def iso(when: datetime | None, tz: tzinfo | None = None) -> str | None:
@@ -446,7 +447,10 @@ class Controller(QObject):
             self.window.bring_forward()  # asked for: it may take the focus
 
     def _notify(self, title: str, body: str) -> None:
-        self.last_notifier = self.notifier.notify(title, body, timeout_s=30)
+        self.notifier.notify(title, body, timeout_s=30, done=self._notified)
+
+    def _notified(self, name: str) -> None:
+        self.last_notifier = name
 
     def _refresh(self) -> None:
         now = self._now()
@@ -480,12 +484,13 @@ class Controller(QObject):
         """When to look at the desktop again, beyond the alarm's own ticks.
 
         Every tick reads idle time and the presentation state anyway (the due time
-        included), so extra looks serve only two things: noticing the moment a held
-        prompt may be shown, and catching an absence as long as a break that might
-        end between two heartbeats. An active user cannot have been away a whole
-        break sooner than (break length - current idle), so that is the wait; while
-        they are away nothing needs a look: their return time is computed exactly
-        from the idle time at the next tick, whenever it comes.
+        included), so extra looks serve three things: noticing the moment a held prompt
+        may be shown; catching an absence as long as a break that might end between two
+        heartbeats (an active user cannot have been away a whole break sooner than
+        break length - current idle, so that is the wait); and, while the user is away,
+        noticing their return. Idle time only tells when the *last* input was, so a user
+        who is back and typing looks "back just now" at every later look: the next
+        interval counts from the first look that sees them back, hence every 5 s.
         """
         if self._stopped or not self._watching(now):
             return None
@@ -494,7 +499,7 @@ class Controller(QObject):
         if isinstance(self.idle, NullIdle) or self._last_idle is None:
             return None
         if self.planner.away_since is not None:
-            return None
+            return AWAY_POLL_MS
         rest_s = self.planner.settings.break_minutes * 60
         return int(max(1.0, rest_s - self._last_idle + 0.5) * 1000)
 

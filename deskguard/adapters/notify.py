@@ -4,17 +4,22 @@ Linux: `notify-send` first, because it passes an expiry to the notification daem
 (plyer's notify-send path does not, so its bubbles never expire, and QtDBus from
 PySide6 cannot marshal Notify's `u` argument). Then plyer (Windows, macOS, Flatpak
 portal), then the tray balloon the UI hands in, then the log.
+
+`notify-send` runs as a QProcess, never waited for on the GUI thread: a slow or hung
+notification daemon must not freeze the tray or a running break countdown. Its failure
+is known only later, so the chain goes on to the next notifier from its `finished`.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
+
+from PySide6.QtCore import QObject, QProcess, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +36,96 @@ class Notifier(Protocol):
         ...
 
 
-class NotifySendNotifier:
-    name = "notify-send"
+Result = Callable[["str | None"], None]  # None: shown; else why it failed
 
-    def __init__(self, icon: Path | None = None, command: str = "notify-send") -> None:
+
+class NotifySendNotifier:
+    """`notify-send` in a QProcess; `notify_async` reports the outcome when it exits."""
+
+    name = "notify-send"
+    TIMEOUT_MS = 5000  # a daemon that has not answered by then counts as failed
+
+    def __init__(
+        self,
+        icon: Path | None = None,
+        command: str = "notify-send",
+        parent: QObject | None = None,
+    ) -> None:
         self._icon = icon
         self._command = command
+        self._parent = parent
+        self.running: list[QProcess] = []
 
-    def notify(self, title: str, body: str, timeout_s: int) -> None:
+    def _args(self, title: str, body: str, timeout_s: int) -> tuple[str, list[str]]:
         exe = shutil.which(self._command)
         if exe is None:
             raise NotifyError(f"{self._command} is not installed")
-        args = [exe, "--app-name=DeskGuard", f"--expire-time={timeout_s * 1000}"]
+        args = ["--app-name=DeskGuard", f"--expire-time={timeout_s * 1000}"]
         args += ["--urgency=normal", "--category=presence"]
         if self._icon is not None:
             args.append(f"--icon={self._icon}")
-        args += ["--", title, body]
-        result = subprocess.run(args, capture_output=True, text=True, timeout=5, check=False)
-        if result.returncode != 0:
-            raise NotifyError(result.stderr.strip() or f"exit code {result.returncode}")
+        return exe, [*args, "--", title, body]
+
+    def notify(self, title: str, body: str, timeout_s: int) -> None:
+        """Blocking form, for callers without an event loop (none in the app)."""
+        exe, args = self._args(title, body, timeout_s)
+        process = QProcess()
+        process.start(exe, args)
+        if not process.waitForFinished(self.TIMEOUT_MS):
+            process.kill()
+            process.waitForFinished(1000)
+            raise NotifyError(f"{self._command} did not finish in {self.TIMEOUT_MS / 1000:g} s")
+        error = self._failure(process)
+        if error is not None:
+            raise NotifyError(error)
+
+    def notify_async(self, title: str, body: str, timeout_s: int, done: Result) -> None:
+        exe, args = self._args(title, body, timeout_s)
+        process = QProcess(self._parent)
+        watchdog = QTimer(process)
+        watchdog.setSingleShot(True)
+        self.running.append(process)
+        reported = {"done": False}
+
+        def finish(error: str | None) -> None:
+            if reported["done"]:
+                return
+            reported["done"] = True
+            watchdog.stop()
+            if process in self.running:
+                self.running.remove(process)
+            reap()
+            process.deleteLater()
+            done(error)
+
+        def expired() -> None:
+            finish(f"{self._command} did not finish in {self.TIMEOUT_MS / 1000:g} s")
+
+        def reap() -> None:  # after `finish`: a QProcess deleted while running warns
+            if process.state() is not QProcess.ProcessState.NotRunning:
+                process.kill()
+                process.waitForFinished(1000)  # SIGKILL: at once
+
+        process.finished.connect(
+            lambda *_: None if reported["done"] else finish(self._failure(process))
+        )
+        process.errorOccurred.connect(
+            lambda err: (
+                finish(f"{self._command} failed to start: {process.errorString()}")
+                if err is QProcess.ProcessError.FailedToStart and not reported["done"]
+                else None
+            )
+        )
+        watchdog.timeout.connect(expired)
+        watchdog.start(self.TIMEOUT_MS)
+        process.start(exe, args)
+
+    @staticmethod
+    def _failure(process: QProcess) -> str | None:
+        if process.exitStatus() is QProcess.ExitStatus.NormalExit and process.exitCode() == 0:
+            return None
+        stderr = bytes(process.readAllStandardError().data()).decode(errors="replace").strip()
+        return stderr or f"exit code {process.exitCode()}"
 
 
 class PlyerNotifier:
@@ -95,15 +171,46 @@ class NotifierChain:
     def __init__(self, notifiers: Sequence[Notifier]) -> None:
         self.notifiers = [*notifiers, LogNotifier()]
 
-    def notify(self, title: str, body: str, timeout_s: int = 15) -> str:
-        """Try each notifier in turn; return the name of the one that worked."""
-        for notifier in self.notifiers:
+    def notify(
+        self,
+        title: str,
+        body: str,
+        timeout_s: int = 15,
+        done: Callable[[str], None] | None = None,
+    ) -> None:
+        """Try each notifier in turn, never blocking; `done` gets the name of the one
+        that worked (at once, or when an asynchronous one has finished)."""
+        self._try(list(self.notifiers), title, body, timeout_s, done or (lambda _name: None))
+
+    def _try(
+        self,
+        left: list[Notifier],
+        title: str,
+        body: str,
+        timeout_s: int,
+        done: Callable[[str], None],
+    ) -> None:
+        while left:
+            notifier = left.pop(0)
+            start = getattr(notifier, "notify_async", None)
             try:
+                if start is not None:
+
+                    def result(error: str | None, n: Notifier = notifier) -> None:
+                        if error is None:
+                            done(n.name)
+                            return
+                        log.warning("notifier %s failed: %s", n.name, error)
+                        self._try(left, title, body, timeout_s, done)
+
+                    start(title, body, timeout_s, result)
+                    return
                 notifier.notify(title, body, timeout_s)
             except Exception as err:  # any failure means: try the next one
                 log.warning("notifier %s failed: %s", notifier.name, err)
                 continue
-            return notifier.name
+            done(notifier.name)
+            return
         raise AssertionError("unreachable: LogNotifier cannot fail")
 
 

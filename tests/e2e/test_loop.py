@@ -102,7 +102,8 @@ def test_away_and_back_then_a_timer_ended_break_and_the_next_prompts_come(
     prompted = wait_event(rig, "prompted", 1, INTERVAL_S + 20, working=True)
     delay_after_return = (prompted - back).total_seconds()
     print(f"natural at {natural:%T}; back at {back:%T}; prompt {delay_after_return:.2f} s later")
-    assert INTERVAL_S - 2 <= delay_after_return <= INTERVAL_S + 2
+    # The return is seen at the next look at idle time: every 5 s while away.
+    assert INTERVAL_S - 2 <= delay_after_return <= INTERVAL_S + 5 + 2
     window = wait_for(lambda: rig.windows("Break"), STEP_TIMEOUT, "the Break window")[0]
     rig.screenshot(tmp_path / "shots" / "prompt-after-return.png")
 

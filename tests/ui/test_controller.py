@@ -234,7 +234,9 @@ def test_desktop_is_looked_at_only_as_often_as_the_rules_need(rig: Rig) -> None:
     assert rig.controller._poll.isActive() and rig.controller._poll.interval() == 110_500
     idle.seconds = 200.0
     rig.controller.tick()
-    assert not rig.controller._poll.isActive()  # away: the heartbeat is enough
+    # Away: look every 5 s, so that a user who comes back and keeps typing is seen back
+    # when they came, not at the next heartbeat (idle time only dates the last input).
+    assert rig.controller._poll.isActive() and rig.controller._poll.interval() == 5000
     assert rig.controller.planner.away_since is not None
     idle.seconds = 0.0
     hold.now = "presentation"
