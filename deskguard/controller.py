@@ -409,11 +409,12 @@ class Controller(QObject):
     def _show(self, event: Event) -> None:
         if event.kind is EventKind.PROMPTED:
             exercise = self._current_exercise()
-            minutes = self.planner.settings.break_minutes
+            n = self.planner.settings.break_minutes
+            minutes = self.tr("a minute") if n == 1 else self.tr("{0} minutes").format(n)
             if exercise is None:
-                body = self.tr("Take {0} minutes on your feet: a short walk.").format(minutes)
+                body = self.tr("Take {0} on your feet: a short walk.").format(minutes)
             else:
-                body = self.tr("Take {0} minutes: {1}. {2}").format(
+                body = self.tr("Take {0}: {1}. {2}").format(
                     minutes, exercise.name, why_text(exercise)
                 )
             self._notify(self.tr("Time to stand and move"), body)

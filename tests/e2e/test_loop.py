@@ -20,7 +20,7 @@ import pytest
 
 from tests.e2e.rig import Rig, wait_for
 from tests.e2e.test_activity import returning_user
-from tests.e2e.test_break_loop import START_TIMEOUT, STEP_TIMEOUT, _rig
+from tests.e2e.test_break_loop import PROMPT_SUMMARY, START_TIMEOUT, STEP_TIMEOUT, _rig
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +109,7 @@ def test_away_and_back_then_a_timer_ended_break_and_the_next_prompts_come(
 
     rig.key("Return", window=window)  # start the break, then let its timer run out
     started = wait_event(rig, "started", 1, STEP_TIMEOUT)
+    rig.screenshot(tmp_path / "shots" / "break-running.png")
     completed = wait_event(rig, "completed", 1, 60 + 15, working=True)
     assert abs((completed - started).total_seconds() - 60) <= 2
     nxt = wait_event(rig, "prompted", 2, INTERVAL_S + 20, working=True)
@@ -121,6 +122,8 @@ def test_away_and_back_then_a_timer_ended_break_and_the_next_prompts_come(
         f"after return: {delay_after_return:.2f} s\nafter timer-ended break: "
         f"{delay_after_break:.2f} s\n"
     )
+    prompts = [n for n in rig.notifications() if n.summary == PROMPT_SUMMARY]
+    assert len(prompts) == 2 and "Take a minute:" in prompts[0].body, prompts
     assert app.poll() is None
     assert "Traceback" not in rig.output(app)
     assert "JobLookupError" not in rig.logs()
