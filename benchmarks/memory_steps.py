@@ -107,14 +107,14 @@ PROBES = [
     ("deskguard.adapters.idle", "choose_idle_monitor"),
     ("deskguard.adapters.hold", "choose_holds"),
     ("deskguard.ui.break_window", "BreakWindow.__init__"),
-    ("deskguard.controller", "Controller.__init__"),
-    ("deskguard.controller", "Controller.start"),
+    ("deskguard.services.breaks", "Breaks.__init__"),
+    ("deskguard.services.breaks", "Breaks.start"),
     ("deskguard.adapters.sleep", "SleepWatcher.__init__"),
     ("deskguard.adapters.instance", "CommandServer.__init__"),
     ("deskguard.adapters.instance", "CommandServer.listen"),
-    ("deskguard.app", "Windows.__init__"),
+    ("deskguard.ui.windows", "Windows.__init__"),
     ("deskguard.app", "start_programme"),
-    ("deskguard.app", "Windows.show_welcome_or_checklist"),
+    ("deskguard.ui.windows", "Windows.show_welcome_or_checklist"),
 ]
 
 

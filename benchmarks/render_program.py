@@ -38,7 +38,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from deskguard.adapters.content import load_library
-from deskguard.coach import Coach, MemoryProgramLog
+from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import PainWhen, Sensation

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from deskguard.core.ports import SettingsError
+
 APP_ID = "io.github.deskguard.DeskGuard"
 MARK = "X-DeskGuard-Managed"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -29,7 +31,7 @@ MARK_KEY = r"Software\DeskGuard"
 RUN_VALUE = "DeskGuard"
 
 
-class AutostartError(Exception):
+class AutostartError(SettingsError):
     """Autostart could not be changed; the message is a sentence for the user."""
 
 

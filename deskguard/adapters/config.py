@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deskguard.adapters.paths import ensure_private_dir
-from deskguard.core.model import WEEKDAY_NAMES, Settings
+from deskguard.core.model import WEEKDAY_FULL_NAMES, WEEKDAY_NAMES, Settings
 from deskguard.core.program import check_days
 
 if sys.version_info >= (3, 11):
@@ -101,7 +101,6 @@ _TOML_POSITION = re.compile(
 )
 
 _DASH = "\u2013"  # en dash, for ranges in the user-facing text
-_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _KEEP_NOTE = "DeskGuard is using its default settings; your file was left as it is."
 
 
@@ -129,7 +128,7 @@ def _day_names(days: frozenset[int]) -> list[str]:
 
 
 def _full_day_names(days: frozenset[int]) -> list[str]:
-    return [_FULL_DAY_NAMES[d] for d in sorted(days)]
+    return [WEEKDAY_FULL_NAMES[d] for d in sorted(days)]
 
 
 def default_settings_text() -> str:
@@ -243,7 +242,7 @@ def _parse_time(value: object) -> time | None:
 def _day_index(name: str) -> int | None:
     """Monday is 0; "mon" and "Monday" both count."""
     name = name.strip().lower()
-    for i, (short, full) in enumerate(zip(WEEKDAY_NAMES, _FULL_DAY_NAMES, strict=True)):
+    for i, (short, full) in enumerate(zip(WEEKDAY_NAMES, WEEKDAY_FULL_NAMES, strict=True)):
         if name in (short, full):
             return i
     return None
@@ -351,7 +350,7 @@ def _programme_problem(key: str, value: object) -> str | None:
     if key == "days":
         days, why = _parse_days(value)
         if days is None:
-            return f"{why}; use " + ", ".join(_FULL_DAY_NAMES)
+            return f"{why}; use " + ", ".join(WEEKDAY_FULL_NAMES)
         return check_days(days)
     if key == "time":
         return None if _parse_time(value) is not None else 'a 24-hour time "HH:MM"'
@@ -683,3 +682,13 @@ def save_settings(path: Path, settings: Settings) -> None:
     new_text = tomlkit.dumps(doc)
     if new_text != text:
         _atomic_write(target, new_text)
+
+
+class SettingsFile:
+    """The settings file as the services see it (core/ports.py: SettingsFile)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def save(self, settings: Settings) -> None:
+        save_settings(self.path, settings)

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.model import Event, EventKind, Prompt
+from deskguard.core.ports import RecordError
 from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
 
 # One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
@@ -76,7 +77,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " BEGIN SELECT RAISE(ABORT, 'checklist results are append-only'); END",
     ),
     (
-        # Stats read a week at a time: this covering index answers `events_between` from
+        # Stats read a week at a time: this covering index answers `events_in_range` from
         # the index alone, already in (at_utc, id) order, without visiting the table rows
         # (benchmarks/stats_bench.py measures it on ten years of events).
         "CREATE INDEX events_range ON events(at_utc, id, kind, utc_offset_min, prompt_id, detail)",
@@ -126,7 +127,7 @@ _PROGRAM_COLUMNS = (
 )
 
 
-class StoreError(Exception):
+class StoreError(RecordError):
     """The database cannot be used; the message names the file and what is wrong."""
 
 
@@ -485,17 +486,6 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(f"{self.path}: could not store {kind} event: {e}.") from e
 
-    def events_between(self, start: datetime, end: datetime) -> list[Event]:
-        """Events with start <= at < end, by time then insertion order."""
-        lo, _ = _encode(start, "start")
-        hi, _ = _encode(end, "end")
-        rows = self._query(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE at_utc >= ? AND at_utc < ?"
-            " ORDER BY at_utc, id",
-            (lo, hi),
-        )
-        return [_event_from_row(r) for r in rows]
-
     def prompts_between(self, start: datetime, end: datetime) -> list[Prompt]:
         """Prompts with start <= due_at < end, by due time then insertion order."""
         lo, _ = _encode(start, "start")
@@ -508,7 +498,7 @@ class Store:
         return [_prompt_from_row(r) for r in rows]
 
     def events_in_range(self, start: datetime, end: datetime) -> list[Event]:
-        """The same events as `events_between`, decoded faster for the stats.
+        """Events with start <= at < end, by time then insertion order.
 
         A week on a busy ten-year log is thousands of rows: the covering index of schema
         version 4 reads them in order, and each offset's tzinfo is built once per call.

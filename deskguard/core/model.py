@@ -45,7 +45,12 @@ class State(str, enum.Enum):
     OUTSIDE_HOURS = "outside_hours"
 
 
+# The one weekday table, Monday 0 as in `date.weekday()` and `Settings`: the settings
+# file's short keys, its long spelling (programme days), and the English display labels
+# (reports; the Qt forms keep their own tr() literals, which lupdate must see).
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -161,3 +166,18 @@ class RedFlag:
     text: str
     threshold: str = ""  # e.g. "lasting longer than 6 weeks"
     sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    """What the tray (or the no-tray window) shows: the state and the next break."""
+
+    state: State
+    now: datetime
+    next_break_at: datetime | None
+    paused_until: datetime | None
+    can_snooze: bool
+    snooze_minutes: int = 5
+    held: str | None = None  # why a due prompt waits, e.g. "presentation"
+    note: str = ""  # e.g. a settings problem, shown in the tooltip
+    watching: str = ""  # which idle / presentation backends are in use, for the tooltip

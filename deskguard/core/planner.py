@@ -119,9 +119,6 @@ class Planner:
     def _window_start(self, when: datetime) -> datetime:
         return at_local(self.local(when).date(), self.settings.work_start, self.tz)
 
-    def _window_end(self, when: datetime) -> datetime:
-        return at_local(self.local(when).date(), self.settings.work_end, self.tz)
-
     def _schedule_from(self, base: datetime) -> datetime | None:
         """The first due time one interval after `base` that lies in working hours."""
         candidate = base + self._interval
@@ -379,7 +376,7 @@ class Planner:
             return []
         return self._close(Outcome.SKIPPED, now, now, "")
 
-    def finish(self, now: datetime) -> list[Effect]:
+    def complete_break(self, now: datetime) -> list[Effect]:
         now = utc(now)
         if self.active is None or self.active.started_at is None:
             return []

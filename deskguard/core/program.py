@@ -468,21 +468,6 @@ def remind(now: datetime) -> ProgramEvent:
     return ProgramEvent(Kind.REMINDED, now, detail=now.date().isoformat())
 
 
-def missed_days(state: Status, days: Iterable[int], start: date, end: date) -> list[date]:
-    """Planned days in [start, end) with no session, from the programme's start, not paused days."""
-    if state.started is None:
-        return []
-    planned = set(days)
-    done = {d for d, _ in state.sessions}
-    out: list[date] = []
-    day = max(start, state.started)
-    while day < end:
-        if day.weekday() in planned and day not in done:
-            out.append(day)
-        day += timedelta(days=1)
-    return out
-
-
 # ---- the routine the player walks through ----
 
 

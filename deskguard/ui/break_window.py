@@ -287,7 +287,7 @@ class BreakWindow(QWidget):
         self._ticker.start()
         self._show_page(1)
 
-    def finish(self) -> None:
+    def dismiss(self) -> None:
         self._ticker.stop()
         self._ends_mono = None
         self.hide()

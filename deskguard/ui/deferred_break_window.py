@@ -57,10 +57,6 @@ class DeferredBreakWindow(QObject):
             self._window = window
         return self._window
 
-    @property
-    def built(self) -> bool:
-        return self._window is not None
-
     def show_prompt(
         self,
         exercise: Exercise | None,
@@ -79,9 +75,9 @@ class DeferredBreakWindow(QObject):
     def bring_forward(self) -> None:
         self.window.bring_forward()
 
-    def finish(self) -> None:
+    def dismiss(self) -> None:
         if self._window is not None:  # never shown: nothing to hide
-            self._window.finish()
+            self._window.dismiss()
 
     @property
     def on_break_page(self) -> bool:

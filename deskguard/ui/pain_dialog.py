@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.coach import Coach
+from deskguard.services.programme import Coach
 from deskguard.core.program import PainWhen, Sensation
 from deskguard.ui.screening import ScreeningDialog
 from deskguard.ui.widgets import (

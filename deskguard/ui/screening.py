@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.coach import Coach
+from deskguard.services.programme import Coach
 from deskguard.core.model import RedFlag
 from deskguard.ui.widgets import (
     WARNING_COLOUR,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.core.model import State
+from deskguard.core.model import State, TrayStatus
 
 # Module-level texts are looked up in the context "Tray", each written out as
 # QCoreApplication.translate("Tray", "...") (or QT_TRANSLATE_NOOP for data): lupdate
@@ -31,19 +30,6 @@ PAUSE_CHOICES: tuple[tuple[str, int | None], ...] = (
     (str(QT_TRANSLATE_NOOP("Tray", "For 1 hour")), 60),
     (str(QT_TRANSLATE_NOOP("Tray", "Until tomorrow")), None),
 )
-
-
-@dataclass(frozen=True)
-class TrayStatus:
-    state: State
-    now: datetime
-    next_break_at: datetime | None
-    paused_until: datetime | None
-    can_snooze: bool
-    snooze_minutes: int = 5
-    held: str | None = None  # why a due prompt waits, e.g. "presentation"
-    note: str = ""  # e.g. a settings problem, shown in the tooltip
-    watching: str = ""  # which idle / presentation backends are in use, for the tooltip
 
 
 def _clock(when: datetime, now: datetime) -> str:
@@ -193,6 +179,8 @@ class TrayActions(QObject):
 
 
 class Tray(QObject):
+    kind = "system tray"
+
     def __init__(self, actions: TrayActions, icon: QIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tray_actions = actions
@@ -234,6 +222,8 @@ class Tray(QObject):
 
 class ControlWindow(QWidget):
     """Stands in for the tray when the desktop has none (DESIGN §4)."""
+
+    kind = "window"
 
     def __init__(self, actions: TrayActions, icon: QIcon, reason: str) -> None:
         super().__init__()

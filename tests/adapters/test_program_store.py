@@ -12,11 +12,12 @@ import pytest
 from deskguard.adapters import store as store_module
 from deskguard.adapters.content import load_library
 from deskguard.adapters.store import SCHEMA_VERSION, Store, StoreError
-from deskguard.coach import Coach, ProgramLog
 from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Prompt, Settings
+from deskguard.core.ports import ProgrammeLog
 from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+from deskguard.services.programme import Coach
 
 UTC = timezone.utc
 BERLIN = timezone(timedelta(hours=1))
@@ -198,7 +199,7 @@ def test_the_store_is_the_coach_log(db_path: Path) -> None:
     clock = FakeClock(T0)
     library = load_library()
     with Store.open(db_path)[0] as store:
-        log: ProgramLog = store
+        log: ProgrammeLog = store
         coach = Coach(log=log, clock=clock, settings=Settings(), library=library)
         coach.start([])
         coach.log_pain(4, Sensation.ACHE, PainWhen.BEFORE)

@@ -150,7 +150,7 @@ def test_skip_and_done_end_the_prompt() -> None:
     replay.apply(replay.planner.break_now(replay.clock.advance(minutes=5)))
     replay.apply(replay.planner.start_break(replay.clock.advance(seconds=3)))
     assert replay.planner.state(replay.clock.now()) is State.ON_BREAK
-    replay.apply(replay.planner.finish(replay.clock.advance(seconds=40)))
+    replay.apply(replay.planner.complete_break(replay.clock.advance(seconds=40)))
     assert replay.events[-1].kind is EventKind.COMPLETED
     assert replay.events[-1].detail == "done pressed"
 

@@ -217,15 +217,15 @@ def test_a_step_moves_a_held_prompt_and_its_cap() -> None:
 def test_requests_that_do_not_fit_the_state_change_nothing() -> None:
     replay = make(at(9))
     p = replay.planner
-    assert p.finish(at(9, 1)) == []  # nothing open
+    assert p.complete_break(at(9, 1)) == []  # nothing open
     assert p.start_break(at(9, 1)) == []
     assert p.snooze(at(9, 1)) == []
     replay.run_until(at(9, 46))
-    assert p.finish(at(9, 46)) == []  # prompted, not started
+    assert p.complete_break(at(9, 46)) == []  # prompted, not started
     replay.apply(p.start_break(at(9, 46)))
     assert p.start_break(at(9, 46, 30)) == []  # already running
     assert p.snooze(at(9, 46, 30)) == []  # a running break is not snoozed
-    replay.apply(p.finish(at(9, 47)))
+    replay.apply(p.complete_break(at(9, 47)))
     assert [e.kind for e in replay.events][-1] is EventKind.COMPLETED
 
 

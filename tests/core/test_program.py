@@ -290,16 +290,6 @@ def test_one_reminder_per_session_day_never_two() -> None:
     assert program.reminder_due(j.state(), MWF, j.today)
 
 
-def test_missed_days_are_counted_once_from_the_start() -> None:
-    j = started()
-    j.days(2)
-    j.session()  # Wednesday done, Monday and Friday missed
-    j.days(5)
-    state = j.state()
-    missed = program.missed_days(state, MWF, MONDAY.date() - timedelta(days=7), j.today)
-    assert missed == [MONDAY.date(), MONDAY.date() + timedelta(days=4)]
-
-
 # ---- pain: the four-week check (004) and steady severe pain (002) ----
 
 

@@ -113,7 +113,7 @@ def test_finish_hides_without_skipping(qtbot: QtBot) -> None:
     window = make(qtbot)
     window.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
     with qtbot.assertNotEmitted(window.skip_requested):
-        window.finish()
+        window.dismiss()
     assert not window.isVisible()
 
 
@@ -157,10 +157,10 @@ def test_deferred_window_is_built_at_the_first_prompt_and_passes_signals_on(
     qtbot: QtBot,
 ) -> None:
     deferred = DeferredBreakWindow(lambda: NOW)
-    deferred.finish()  # quitting before any prompt: nothing to build or hide
-    assert not deferred.built and not deferred.on_break_page
+    deferred.dismiss()  # quitting before any prompt: nothing to build or hide
+    assert deferred._window is None and not deferred.on_break_page
     deferred.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
-    assert deferred.built
+    assert deferred._window is not None
     window = deferred.window
     qtbot.addWidget(window)
     assert window.isVisible() and "45 minutes" in window.subline.text()
@@ -175,5 +175,5 @@ def test_deferred_window_is_built_at_the_first_prompt_and_passes_signals_on(
     assert deferred.on_break_page and deferred.window is window  # built once
     with qtbot.waitSignal(deferred.done_requested, timeout=1000):
         qtbot.keyClick(window, Qt.Key.Key_Return)
-    deferred.finish()
+    deferred.dismiss()
     assert not window.isVisible()

@@ -21,11 +21,12 @@ from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.paths import Paths
 from deskguard.adapters.session_reminder import JOB_ID, SessionReminder
-from deskguard.app import Windows, start_programme
+from deskguard.app import make_windows, start_programme
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind, ProgramEvent
+from deskguard.ui.windows import Windows
 from tests.adapters.test_session_reminder import fake_datetime
-from tests.ui.test_controller import BERLIN, MONDAY_9, Rig
+from tests.services.test_breaks import BERLIN, MONDAY_9, Rig
 
 PROGRAMME_KEYS = {
     "ok",
@@ -63,8 +64,8 @@ class Wired:
 def wired(qtbot: QtBot, tmp_path: Path) -> Iterator[Wired]:
     rig = Rig(qtbot, tmp_path)
     paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
-    windows = Windows(rig.controller, paths, QIcon(), False)
-    reminder = start_programme(rig.controller, windows)
+    windows = make_windows(rig.controller, rig.commands, rig.actions, paths, QIcon(), False)
+    reminder = start_programme(rig.controller, rig.commands, windows, rig.store, rig.alarm)
     yield Wired(rig, windows, reminder)
     rig.controller.stop()
     rig.store.close()
@@ -80,7 +81,7 @@ def test_tray_entries_open_the_programme_and_progress_windows(wired: Wired, qtbo
     from deskguard.ui.program_window import ProgramWindow
     from deskguard.ui.progress import ProgressWindow
 
-    coach = wired.rig.controller.coach
+    coach = wired.rig.commands.coach
     assert coach is not None
     wired.rig.actions.programme_action.trigger()
     programme = opened(wired, "programme", qtbot)
@@ -101,14 +102,14 @@ def test_tray_entries_open_the_programme_and_progress_windows(wired: Wired, qtbo
 
 
 def test_the_coach_logs_to_the_store(wired: Wired) -> None:
-    coach = wired.rig.controller.coach
+    coach = wired.rig.commands.coach
     assert coach is not None
     coach.start([])
     assert [e.kind for e in wired.rig.store.program_events()] == [Kind.SCREENED, Kind.STARTED]
 
 
 def test_a_session_day_reminder_reaches_the_notifier_chain(wired: Wired) -> None:
-    coach = wired.rig.controller.coach
+    coach = wired.rig.commands.coach
     assert coach is not None
     coach.start([])
     wired.rig.clock.set(MONDAY_9.replace(hour=18))
@@ -124,7 +125,7 @@ def test_a_session_day_reminder_reaches_the_notifier_chain(wired: Wired) -> None
 def test_a_red_flag_brings_up_the_clinician_screen(wired: Wired, qtbot: QtBot) -> None:
     from deskguard.ui.screening import ClinicianDialog, ClinicianWatch
 
-    coach = wired.rig.controller.coach
+    coach = wired.rig.commands.coach
     assert coach is not None
     coach.start([])
     coach.screen(["leg-weakness"])
@@ -147,7 +148,7 @@ def test_new_settings_reach_the_coach_and_the_session_day_job(wired: Wired) -> N
     assert wired.reminder is not None
     first = wired.reminder.next_run_time
     assert first is not None and first.weekday() in (0, 2, 4) and first.hour == 18
-    coach = wired.rig.controller.coach
+    coach = wired.rig.commands.coach
     assert coach is not None
     new = Settings(program_days=frozenset({1, 3, 5}), program_time=time(7, 15))
     wired.rig.controller.apply_settings(new)
@@ -160,7 +161,7 @@ def test_new_settings_reach_the_coach_and_the_session_day_job(wired: Wired) -> N
 
 
 def test_programme_status_over_ipc(wired: Wired) -> None:
-    controller = wired.rig.controller
+    controller = wired.rig.commands
     before = controller.handle("programme", {})
     assert set(before) == PROGRAMME_KEYS
     assert before["ok"] and before["started"] is None and before["next_session_day"] is None
@@ -199,17 +200,17 @@ def test_an_unreadable_programme_log_leaves_breaks_running_and_says_why(
             " VALUES ('teleported', '2026-11-23T08:00:00.000000Z', 60)"
         )
         paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
-        windows = Windows(rig.controller, paths, QIcon(), False)
-        assert start_programme(rig.controller, windows) is None
+        windows = make_windows(rig.controller, rig.commands, rig.actions, paths, QIcon(), False)
+        assert start_programme(rig.controller, rig.commands, windows, rig.store, rig.alarm) is None
         title, body, _ = rig.notes.shown[-1]
         assert title == "DeskGuard cannot open the back-care programme"
         assert "programme log row 2 has an unknown kind 'teleported'" in body
-        reply = rig.controller.handle("programme", {})
+        reply = rig.commands.handle("programme", {})
         assert reply["ok"] is False and "unknown kind 'teleported'" in reply["error"]
         rig.actions.programme_action.trigger()  # tells again instead of opening
         assert "programme" not in windows._open
         assert rig.notes.shown[-1][0] == "The back-care programme is not available"
-        assert rig.controller.status()["state"] == "working"  # breaks go on
+        assert rig.commands.status()["state"] == "working"  # breaks go on
         count = rig.store._conn.execute("SELECT count(*) FROM program_log").fetchone()[0]
         assert count == 2  # nothing the user recorded was touched
     finally:
@@ -229,7 +230,13 @@ def test_started_after_a_session_time_today_the_reminder_catches_up(
         rig.store.add_program_events([ProgramEvent(Kind.STARTED, start, phase=1)])
         rig.clock.set(MONDAY_9.replace(hour=19))
         paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
-        reminder = start_programme(rig.controller, Windows(rig.controller, paths, QIcon(), False))
+        reminder = start_programme(
+            rig.controller,
+            rig.commands,
+            make_windows(rig.controller, rig.commands, rig.actions, paths, QIcon(), False),
+            rig.store,
+            rig.alarm,
+        )
         assert reminder is not None
         when = reminder.next_run_time
         assert when is not None and when.astimezone(BERLIN) == MONDAY_9.replace(hour=18)

@@ -12,10 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.config import load_settings
 from deskguard.adapters.paths import Paths
-from deskguard.app import Windows
+from deskguard.app import make_windows
 from deskguard.core.checklist import WORKSTATION, ChecklistResult
 from deskguard.core.model import Settings
-from tests.ui.test_controller import MONDAY_9, Rig
+from deskguard.ui.windows import Windows
+from tests.services.test_breaks import MONDAY_9, Rig
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
 
 def make(rig: Rig, tmp_path: Path, first_run: bool = False) -> Windows:
     paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
-    return Windows(rig.controller, paths, QIcon(), first_run)
+    return make_windows(rig.controller, rig.commands, rig.actions, paths, QIcon(), first_run)
 
 
 def test_library_not_for_me_reaches_the_store(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
@@ -74,7 +75,7 @@ def test_first_run_welcome_saves_and_applies_settings(
     windows.finish_welcome(chosen, None, True)
     assert entry.exists()  # autostart was offered at first run and accepted
     assert rig.controller.planner.settings == chosen
-    assert load_settings(windows.paths.config_file)[0] == chosen
+    assert load_settings(windows.settings.file.path)[0] == chosen
     assert rig.controller.planner.next_due is not None
     assert rig.controller.planner.next_due == MONDAY_9.replace(minute=30)
     windows.finish_welcome(chosen, None, False)
@@ -108,10 +109,10 @@ def test_autostart_failure_at_first_run_is_told_and_the_settings_kept(
     def broken(on: bool) -> None:
         raise AutostartError("no autostart folder")
 
-    monkeypatch.setattr(windows.autostart, "set", broken)
+    monkeypatch.setattr(windows.settings.autostart, "set", broken)
     chosen = Settings(interval_minutes=30)
     windows.finish_welcome(chosen, None, True)
-    assert load_settings(windows.paths.config_file)[0] == chosen
+    assert load_settings(windows.settings.file.path)[0] == chosen
     assert rig.controller.planner.settings == chosen
     assert ("DeskGuard could not change autostart", "no autostart folder") in [
         (title, body) for title, body, _ in rig.notes.shown
@@ -137,7 +138,7 @@ def test_settings_window_saves_applies_and_keeps_comments(
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     windows = make(rig, tmp_path)
-    load_settings(windows.paths.config_file)  # writes the commented defaults
+    load_settings(windows.settings.file.path)  # writes the commented defaults
     rig.actions.settings_action.trigger()
     dialog = windows._open["settings"]
     qtbot.addWidget(dialog)
@@ -145,9 +146,23 @@ def test_settings_window_saves_applies_and_keeps_comments(
     windows.apply_settings(Settings(interval_minutes=30), True)
     assert rig.controller.planner.settings.interval_minutes == 30
     assert rig.controller.planner.next_due == MONDAY_9.replace(minute=30)
-    text = windows.paths.config_file.read_text()
+    text = windows.settings.file.path.read_text()
     assert "interval_minutes = 30" in text and "# " in text
-    assert windows.autostart.enabled()
+    assert windows.settings.autostart.enabled()
     assert (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
     windows.apply_settings(Settings(interval_minutes=30), False)
     assert not (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
+
+
+def test_summary_dialog_shows_the_week(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
+    rig.advance(minutes=45)
+    rig.window.skip_requested.emit()
+    windows = make(rig, tmp_path)
+    rig.actions.summary_action.trigger()
+    dialog = windows._summary
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert dialog.table.item(0, 6).text() == "0"  # Monday: missed
+    assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
+    assert dialog.table.item(7, 0).text() == "Total"
+    assert "0 of 1 breaks taken" in dialog.headline.text()

@@ -1,28 +1,42 @@
 """Carries out what the planner decides, and reports the user's answers back to it.
 
-The planner (core) decides; the controller records each effect in the store, shows
-or hides the break window, notifies, re-arms the alarm and refreshes the tray.
+The planner (core) decides; this service records each effect in the event log, shows
+or hides the break view, notifies, re-arms the alarm and refreshes the tray. It sees
+the outside world only through core/ports.py and the two small view protocols below;
+app.py wires the views' signals to its methods.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta, tzinfo
+from functools import partial
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from deskguard import __version__
-from deskguard.adapters.alarm import Alarm
-from deskguard.adapters.content import Library
-from deskguard.adapters.hold import Holds
-from deskguard.adapters.idle import IdleMonitor, NullIdle
-from deskguard.adapters.notify import CallbackNotifier, NotifierChain
-from deskguard.adapters.store import Store, StoreError
 from deskguard.core.clock import Clock
-from deskguard.core.model import FINAL_KINDS, Event, EventKind, Exercise, Settings, State
+from deskguard.core.model import (
+    FINAL_KINDS,
+    Event,
+    EventKind,
+    Exercise,
+    Settings,
+    State,
+    TrayStatus,
+)
 from deskguard.core.planner import NO_ACTIVITY, Activity, Effect, NewPrompt, Planner
+from deskguard.core.ports import (
+    Alarm,
+    Content,
+    EventLog,
+    HoldDetector,
+    IdleMonitor,
+    Notifier,
+    RecordError,
+)
 from deskguard.core.posture import (
     micro_check_items,
     next_posture_item,
@@ -30,83 +44,62 @@ from deskguard.core.posture import (
     posture_message,
 )
 from deskguard.core.rotation import pick_exercise, why_text
-from deskguard.core.stats import query_range, week_report
-from deskguard.ui.deferred_break_window import DeferredBreakWindow
-from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, quit_app
-
-if TYPE_CHECKING:
-    from deskguard.coach import Coach
-    from deskguard.core.program import Status
-    from deskguard.ui.break_window import BreakWindow
+from deskguard.core.stats import WeekReport, query_range, week_report
 
 log = logging.getLogger("deskguard")
 
-MAX_PAUSE_MINUTES = 24 * 60
 HELD_POLL_MS = 5000  # while a prompt waits for a presentation to end
 AWAY_POLL_MS = 5000  # while the user is away: how late their return may be seen
 
-
-def iso(when: datetime | None, tz: tzinfo | None = None) -> str | None:
-    return None if when is None else when.astimezone(tz).isoformat(timespec="seconds")
+T = TypeVar("T")
 
 
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+class BreakView(Protocol):
+    """The break window: a prompt, then the running break with its countdown."""
+
+    def show_prompt(
+        self,
+        exercise: Exercise | None,
+        picture: Path | None,
+        sat_minutes: int | None,
+        snoozes_left: int,
+        snooze_minutes: int,
+    ) -> None: ...
+
+    def show_break(
+        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
+    ) -> None: ...
+
+    def bring_forward(self) -> None: ...
+
+    def dismiss(self) -> None:
+        """Hide the window: the prompt or break it showed is over."""
+        ...
 
 
-def next_session_day(state: Status, days: frozenset[int], today: date) -> date | None:
-    """The next planned day a session can be done on: today if one is still due today."""
-    if not state.active or not days:
+class StatusView(Protocol):
+    """The tray icon, or the small window shown where there is no tray."""
+
+    kind: str  # "system tray" or "window", for `status`
+
+    def show_status(self, status: TrayStatus) -> None: ...
+
+
+class _NoIdle:
+    name = "none"
+
+    def idle_seconds(self) -> float | None:
         return None
-    for ahead in range(8):
-        day = today + timedelta(days=ahead)
-        if day.weekday() in days and (ahead > 0 or state.train_today.ok):
-            return day
-    return None
 
 
-def programme_status(coach: Coach, next_reminder: datetime | None) -> dict[str, Any]:
-    """What `deskguard programme --json` prints: the coach's status, as plain JSON."""
-    state = coach.status()
-    today = coach.today()
-    settings = coach.settings
+class _NoHolds:
+    name = "none"
 
-    def day(value: date | None) -> str | None:
-        return None if value is None else value.isoformat()
-
-    review = state.review
-    return {
-        "ok": True,
-        "started": day(state.started),
-        "phase": state.phase,
-        "phase_title": coach.phase().title,
-        "phase_since": day(state.phase_since),
-        "hold_until": day(state.hold_until),
-        "paused": state.paused,
-        "pause_reasons": list(state.pause_reasons),
-        "train_today": {"ok": state.train_today.ok, "reason": state.train_today.reason},
-        "advance": {"ok": state.advance.ok, "reason": state.advance.reason},
-        "review": None
-        if review is None
-        else {
-            "baseline": round(review.baseline, 2),
-            "recent": round(review.recent, 2),
-            "improvement": round(review.improvement, 3),
-            "see_therapist": review.see_therapist,
-        },
-        "review_on": day(state.review_on),
-        "checkin_due": state.checkin_due,
-        "sessions_this_week": state.sessions_this_week,
-        "last_session": day(state.last_session),
-        "reminded_today": today in state.reminded_days,
-        "next_session_day": day(next_session_day(state, settings.program_days, today)),
-        "next_reminder_at": iso(next_reminder),
-        "days": [_DAY_NAMES[d] for d in sorted(settings.program_days)],
-        "time": settings.program_time.strftime("%H:%M"),
-        "reminders": settings.program_reminders,
-    }
+    def reason(self) -> str | None:
+        return None
 
 
-class Controller(QObject):
+class Breaks(QObject):
     """Carries out what the planner decides and reports the user's answers back to it."""
 
     # New settings took effect (the programme's coach and reminder follow them).
@@ -117,21 +110,20 @@ class Controller(QObject):
         *,
         clock: Clock,
         settings: Settings,
-        store: Store,
-        library: Library,
-        notifier: NotifierChain,
+        store: EventLog,
+        library: Content,
+        notifier: Notifier,
         alarm: Alarm,
-        actions: TrayActions,
-        window: BreakWindow | DeferredBreakWindow,
+        window: BreakView,
         notes: list[str] | None = None,
         tz: tzinfo | None = None,
         idle: IdleMonitor | None = None,
-        holds: Holds | None = None,
+        holds: HoldDetector | None = None,
         interval_override: timedelta | None = None,
     ) -> None:
         super().__init__()
-        self.idle = idle or NullIdle()
-        self.holds = holds or Holds([])
+        self.idle: IdleMonitor = idle or _NoIdle()
+        self.holds: HoldDetector = holds or _NoHolds()
         # Extra idle/fullscreen checks between alarm ticks, as rarely as the rules allow.
         self._poll = QTimer(self)
         self._poll.setSingleShot(True)
@@ -142,16 +134,11 @@ class Controller(QObject):
         self.library = library
         self.notifier = notifier
         self.alarm = alarm
-        self.actions = actions
         self.window = window
         self.notes = list(notes or [])
         self.tz = tz
-        self.host: Tray | ControlWindow | None = None
-        self.coach: Coach | None = None  # the back-care programme, once app.py attaches it
-        self.programme_problem = "The back-care programme has not started up."
-        self._next_reminder: Callable[[], datetime | None] = lambda: None
+        self.host: StatusView | None = None
         self.last_notifier = ""
-        self._summary: Any = None
         self._stopped = False
         now = clock.now()
         self._recent = self._exercises_shown_today(now)
@@ -161,34 +148,19 @@ class Controller(QObject):
         self.planner.observe_clock(now, clock.monotonic())
         self._restore_pause(now)
 
-        self.excluded: set[str] = self._read(store.excluded_exercises, set())
+        self.excluded: set[str] = self.read(store.excluded_exercises, set())
         self._posture_items = micro_check_items(library.checklists)
         self._posture_shown = self._posture_history(now)
         self._posture_done_for: datetime | None = None
 
-        # Bound methods, not lambdas: a lambda holding `self` can outlive the C++ object.
-        actions.break_now.connect(self.break_now)
-        actions.snooze.connect(self.snooze)
-        actions.pause.connect(self.pause)
-        actions.resume.connect(self.resume)
-        actions.show_summary.connect(self.show_summary)
-        window.start_requested.connect(self.start_break)
-        window.snooze_requested.connect(self.snooze)
-        window.skip_requested.connect(self.skip)
-        window.done_requested.connect(self.finish)
-        alarm.fired.connect(self.tick)
-
     # ---- lifecycle -----------------------------------------------------------------
-    def start(self, host: Tray | ControlWindow) -> None:
+    def start(self, host: StatusView) -> None:
         self.set_host(host)
         self.alarm.start()
         self._refresh()
 
-    def set_host(self, host: Tray | ControlWindow) -> None:
+    def set_host(self, host: StatusView) -> None:
         self.host = host
-        chain = [n for n in self.notifier.notifiers if n.name != "tray balloon"]
-        chain.insert(-1, CallbackNotifier("tray balloon", host.balloon))
-        self.notifier.notifiers = chain
         self._refresh()
 
     def stop(self) -> None:
@@ -199,7 +171,7 @@ class Controller(QObject):
         self._apply(self.planner.shutdown(self._now()), refresh=False)
         self.alarm.stop()
         self._poll.stop()
-        self.window.finish()
+        self.window.dismiss()
 
     def _now(self) -> datetime:
         """The wall-clock time, once the planner has been told of any step of it."""
@@ -213,11 +185,14 @@ class Controller(QObject):
 
     def _restore_pause(self, now: datetime) -> None:
         """A pause recorded before a restart (a crash or a quit) holds until it ends."""
-        last = self._read(lambda: self.store.last_pause(now), None)
+        last = self.read(lambda: self.store.last_pause(now), None)
         if last is None:
             return
         if self.planner.restore_pause(now, last):
-            log.info("still paused until %s (paused before DeskGuard restarted)", iso(last))
+            log.info(
+                "still paused until %s (paused before DeskGuard restarted)",
+                last.isoformat(timespec="seconds"),
+            )
 
     def tick(self) -> None:
         now = self._now()
@@ -248,12 +223,13 @@ class Controller(QObject):
     def skip(self) -> None:
         self._apply(self.planner.skip(self._now()))
 
-    def finish(self) -> None:
-        self._apply(self.planner.finish(self._now()))
+    def complete_break(self) -> None:
+        """Done pressed: the running break counts as completed now."""
+        self._apply(self.planner.complete_break(self._now()))
 
     def set_excluded(self, exercise_id: str, excluded: bool) -> None:
         """'Not for me' from the library: that exercise is never prompted (reversible)."""
-        self._record(lambda: self.store.set_excluded(exercise_id, excluded, self.clock.now()))
+        self.record(lambda: self.store.set_excluded(exercise_id, excluded, self.clock.now()))
         (self.excluded.add if excluded else self.excluded.discard)(exercise_id)
 
     def apply_settings(self, settings: Settings) -> None:
@@ -261,11 +237,6 @@ class Controller(QObject):
         self.planner.update_settings(settings, self._now())
         self._refresh()
         self.settings_applied.emit(settings)
-
-    def attach_programme(self, coach: Coach, next_reminder: Callable[[], datetime | None]) -> None:
-        """The back-care programme: answers `programme` over IPC from now on."""
-        self.coach = coach
-        self._next_reminder = next_reminder
 
     def break_now(self) -> None:
         effects = self.planner.break_now(self._now())
@@ -283,24 +254,7 @@ class Controller(QObject):
         self._apply(self.planner.pause(now, until))
         return until
 
-    def show_summary(self) -> None:
-        from deskguard.core.stats import WeekSource
-        from deskguard.ui.weekly_chart import WeeklyChartWindow  # QtCharts loads only now
-
-        if self._summary is None:
-            source = WeekSource(
-                self.store,
-                self.planner.settings,
-                today=lambda: self.clock.now().astimezone(self.tz).date(),
-            )
-            self._summary = WeeklyChartWindow(source)
-        self._summary.source.settings = self.planner.settings  # the goal may have changed
-        self._summary.this_week()  # read afresh from the database on every show
-        self._summary.show()
-        self._summary.raise_()
-        self._summary.activateWindow()
-
-    def week_report(self) -> Any:
+    def week_report(self) -> WeekReport:
         today = self.clock.now().astimezone(self.tz).date()
         monday = today - timedelta(days=today.weekday())
         start, end = query_range(monday)
@@ -308,103 +262,28 @@ class Controller(QObject):
         settings = self.planner.settings
         return week_report(events, monday, settings, history=self.store, today=today)
 
-    # ---- IPC --------------------------------------------------------------------------
-    def handle(self, cmd: str, args: dict[str, Any]) -> dict[str, Any]:
-        if cmd == "status":
-            return self.status()
-        if cmd == "break-now":
-            self.break_now()
-            return {"ok": True, "message": "Break prompt shown."}
-        if cmd == "pause":
-            return self._handle_pause(args)
-        if cmd == "resume":
-            if self.planner.paused_until is None:
-                return {"ok": True, "message": "DeskGuard was not paused."}
-            self._apply(self.planner.resume(self._now()))
-            return {"ok": True, "message": "Resumed.", **self.status()}
-        if cmd == "programme":
-            if self.coach is None:
-                return {"ok": False, "error": self.programme_problem}
-            return programme_status(self.coach, self._next_reminder())
-        if cmd == "quit":
-            QTimer.singleShot(0, quit_app)
-            return {"ok": True, "message": "DeskGuard is quitting."}
-        log.warning("IPC: ignored unknown command %r", cmd)
-        return {"ok": False, "error": f"unknown command {cmd!r}"}
-
-    def _handle_pause(self, args: dict[str, Any]) -> dict[str, Any]:
-        minutes = args.get("minutes")
-        if args.get("until") == "tomorrow":
-            until = self.pause(None)
-        elif (
-            isinstance(minutes, int)
-            and not isinstance(minutes, bool)
-            and (1 <= minutes <= MAX_PAUSE_MINUTES)
-        ):
-            until = self.pause(minutes)
-        else:
-            log.warning("IPC: ignored pause with bad arguments %r", args)
-            return {
-                "ok": False,
-                "error": f"pause needs minutes from 1 to {MAX_PAUSE_MINUTES} or 'tomorrow'",
-            }
-        return {"ok": True, "message": f"Paused until {iso(until, self.tz)}.", **self.status()}
-
-    def status(self) -> dict[str, Any]:
-        now = self._now()
-        p = self.planner
-        state = p.state(now)
-        active = p.active
-        return {
-            "ok": True,
-            "version": __version__,
-            # A prompt on screen is still working time for the public `state` (DESIGN §3).
-            "state": State.WORKING.value if state is State.PROMPTING else state.value,
-            "prompting": state is State.PROMPTING,
-            "next_break_at": iso(p.next_break_at(), self.tz),
-            "paused_until": iso(p.paused_until, self.tz),
-            "snoozes_left": p.snoozes_left(),
-            "prompt": None
-            if active is None
-            else {
-                "id": active.prompt.id,
-                "source": active.prompt.source,
-                "exercise": active.prompt.exercise_id,
-                "shown_at": iso(active.shown_at, self.tz),
-                "snoozed_until": iso(active.snoozed_until, self.tz),
-                "break_ends_at": iso(p.break_ends_at(), self.tz),
-            },
-            "interval_minutes": p.settings.interval_minutes,
-            "held": p.held_reason,
-            "idle_backend": self.idle.name,
-            "hold_detection": self.holds.name,
-            "tray": "system tray" if isinstance(self.host, Tray) else "window",
-            "notifier": self.last_notifier or None,
-            "problems": self.notes,
-            "database": str(self.store.path),
-        }
-
     # ---- effects ------------------------------------------------------------------
     def _apply(self, effects: list[Effect], refresh: bool = True) -> None:
         for effect in effects:
             if isinstance(effect, NewPrompt):
-                self._record(lambda e=effect: self.store.add_prompt(e.prompt))
+                self.record(partial(self.store.add_prompt, effect.prompt))
                 self._recent.append(effect.prompt.exercise_id or "")
                 continue
-            self._record(lambda e=effect: self.store.add_event(e))
+            self.record(partial(self.store.add_event, effect))
             self._show(effect)
         if refresh:
             self._refresh()
 
-    def _record(self, write: Any) -> None:
+    def record(self, write: Callable[[], object]) -> None:
+        """Write to the record; a failure of the environment keeps the app running and
+        is told once per kind (a programming error is not caught)."""
         try:
             write()
-        except StoreError as err:
-            # Keep the app running; the user is told once per kind of failure.
+        except RecordError as err:
             log.error("could not record: %s", err)
             if str(err) not in self.notes:
                 self.notes.append(str(err))
-                self._notify(self.tr("DeskGuard could not save"), str(err))
+                self.notify(self.tr("DeskGuard could not save"), str(err))
 
     def _show(self, event: Event) -> None:
         if event.kind is EventKind.PROMPTED:
@@ -417,12 +296,12 @@ class Controller(QObject):
                 body = self.tr("Take {0}: {1}. {2}").format(
                     minutes, exercise.name, why_text(exercise)
                 )
-            self._notify(self.tr("Time to stand and move"), body)
+            self.notify(self.tr("Time to stand and move"), body)
             self._present_active()
         elif event.kind is EventKind.STARTED:
             self._present_active()
         elif event.kind is EventKind.SNOOZED or event.kind in FINAL_KINDS:
-            self.window.finish()
+            self.window.dismiss()
 
     def _present_active(self) -> None:
         active = self.planner.active
@@ -447,7 +326,8 @@ class Controller(QObject):
         if active.prompt.source == "manual":
             self.window.bring_forward()  # asked for: it may take the focus
 
-    def _notify(self, title: str, body: str) -> None:
+    def notify(self, title: str, body: str) -> None:
+        """Through the notifier chain, never blocking; `status` names what showed it."""
         self.notifier.notify(title, body, timeout_s=30, done=self._notified)
 
     def _notified(self, name: str) -> None:
@@ -497,7 +377,7 @@ class Controller(QObject):
             return None
         if self.planner.held_reason is not None:
             return HELD_POLL_MS
-        if isinstance(self.idle, NullIdle) or self._last_idle is None:
+        if self._last_idle is None:
             return None
         if self.planner.away_since is not None:
             return AWAY_POLL_MS
@@ -523,7 +403,7 @@ class Controller(QObject):
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
         try:
             prompts = self.store.prompts_between(start, start + timedelta(days=1))
-        except StoreError:
+        except RecordError:
             return []
         return [p.exercise_id for p in prompts if p.exercise_id]
 
@@ -549,20 +429,23 @@ class Controller(QObject):
         if item is None:
             return
         title, body = posture_message(item)
-        self._notify(title, body)
+        self.notify(title, body)
         self._posture_shown.append(item.id)
         event = Event(EventKind.POSTURE_CHECK, now.astimezone(self.tz), None, item.id)
-        self._record(lambda: self.store.add_event(event))
+        self.record(lambda: self.store.add_event(event))
 
     def _posture_history(self, now: datetime) -> list[str]:
-        events = self._read(
-            lambda: self.store.events_in_range(now - timedelta(days=60), now + timedelta(1)), []
+        no_events: list[Event] = []
+        events = self.read(
+            lambda: self.store.events_in_range(now - timedelta(days=60), now + timedelta(1)),
+            no_events,
         )
         return [e.detail for e in events if e.kind is EventKind.POSTURE_CHECK]
 
-    def _read(self, query: Any, default: Any) -> Any:
+    def read(self, query: Callable[[], T], default: T) -> T:
+        """Read from the record; a failure of the environment gives `default`."""
         try:
             return query()
-        except StoreError as err:
+        except RecordError as err:
             log.error("could not read: %s", err)
             return default

@@ -1,4 +1,4 @@
-"""The composition of planner, store, alarm, notifier and windows, on a fake clock."""
+"""The break service: planner, store, alarm, notifier and the real windows, on a fake clock."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from deskguard.adapters.alarm import Alarm
 from deskguard.adapters.content import load_library
 from deskguard.adapters.notify import NotifierChain
 from deskguard.adapters.store import Store
-from deskguard.controller import Controller
+from deskguard.app import wire_break_signals
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import EventKind, Settings
+from deskguard.services.breaks import Breaks
+from deskguard.services.commands import Commands
 from deskguard.ui.break_window import BreakWindow
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions
 from tests.fakes import RecordingNotifier
@@ -37,17 +39,19 @@ class Rig:
         self.window = BreakWindow(self.clock.now)
         qtbot.addWidget(self.window)
         self.alarm = Alarm()
-        self.controller = Controller(
+        self.controller = Breaks(
             clock=self.clock,
             settings=self.settings,
             store=self.store,
             library=load_library(),
             notifier=NotifierChain([self.notes]),
             alarm=self.alarm,
-            actions=self.actions,
             window=self.window,
             tz=BERLIN,
         )
+        wire_break_signals(self.controller, self.actions, self.window, self.alarm)
+        self.quits: list[bool] = []
+        self.commands = Commands(self.controller, request_quit=lambda: self.quits.append(True))
         self.host = ControlWindow(self.actions, QIcon(), "test")
         qtbot.addWidget(self.host)
         self.controller.start(self.host)
@@ -83,7 +87,7 @@ def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:
     assert "45 minutes" in rig.window.subline.text()
     qtbot.keyClick(rig.window, Qt.Key.Key_Return)
     assert rig.window.on_break_page
-    assert rig.controller.status()["state"] == "on_break"
+    assert rig.commands.status()["state"] == "on_break"
     rig.advance(minutes=2)  # the break timer runs out
     assert not rig.window.isVisible()
     assert rig.kinds() == [EventKind.PROMPTED, EventKind.STARTED, EventKind.COMPLETED]
@@ -112,24 +116,24 @@ def test_snooze_from_the_window_then_missed(rig: Rig, qtbot: QtBot) -> None:
 
 
 def test_ipc_commands(rig: Rig) -> None:
-    status = rig.controller.handle("status", {})
+    status = rig.commands.handle("status", {})
     assert status["state"] == "working"
     assert status["next_break_at"] == "2026-11-23T09:45:00+01:00"
     assert status["paused_until"] is None
-    reply = rig.controller.handle("pause", {"minutes": 30})
+    reply = rig.commands.handle("pause", {"minutes": 30})
     assert reply["ok"] and reply["state"] == "paused"
     assert reply["paused_until"] == "2026-11-23T09:30:00+01:00"
     assert rig.actions.resume_action.isEnabled()
-    assert rig.controller.handle("resume", {})["state"] == "working"
-    assert rig.controller.handle("pause", {"until": "tomorrow"})["paused_until"] == (
+    assert rig.commands.handle("resume", {})["state"] == "working"
+    assert rig.commands.handle("pause", {"until": "tomorrow"})["paused_until"] == (
         "2026-11-24T09:00:00+01:00"
     )
     for bad in ({"minutes": 0}, {"minutes": "5"}, {"minutes": True}, {"until": "later"}, {}):
-        assert rig.controller.handle("pause", bad)["ok"] is False
-    assert rig.controller.handle("dance", {}) == {"ok": False, "error": "unknown command 'dance'"}
-    rig.controller.handle("break-now", {})
+        assert rig.commands.handle("pause", bad)["ok"] is False
+    assert rig.commands.handle("dance", {}) == {"ok": False, "error": "unknown command 'dance'"}
+    rig.commands.handle("break-now", {})
     assert rig.window.isVisible()
-    assert rig.controller.status()["prompt"]["source"] == "manual"
+    assert rig.commands.status()["prompt"]["source"] == "manual"
 
 
 def test_tray_menu_drives_the_planner(rig: Rig, qtbot: QtBot) -> None:
@@ -138,7 +142,7 @@ def test_tray_menu_drives_the_planner(rig: Rig, qtbot: QtBot) -> None:
     rig.actions.snooze_action.trigger()
     assert not rig.window.isVisible()
     rig.actions.pause_actions[0].trigger()  # pausing while snoozed skips the prompt
-    assert rig.controller.status()["state"] == "paused"
+    assert rig.commands.status()["state"] == "paused"
     assert "Paused until" in rig.host.next_line.text()
     assert rig.kinds()[-2:] == [EventKind.SKIPPED, EventKind.PAUSED]
 
@@ -148,19 +152,6 @@ def test_quitting_records_the_open_prompt_as_missed(rig: Rig) -> None:
     rig.controller.stop()
     assert rig.kinds()[-1] is EventKind.MISSED
     assert not rig.window.isVisible()
-
-
-def test_summary_dialog_shows_the_week(rig: Rig, qtbot: QtBot) -> None:
-    rig.advance(minutes=45)
-    rig.window.skip_requested.emit()
-    rig.actions.summary_action.trigger()
-    dialog = rig.controller._summary
-    qtbot.addWidget(dialog)
-    assert dialog.isVisible()
-    assert dialog.table.item(0, 6).text() == "0"  # Monday: missed
-    assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
-    assert dialog.table.item(7, 0).text() == "Total"
-    assert "0 of 1 breaks taken" in dialog.headline.text()
 
 
 def test_posture_micro_check_halfway_once_per_sitting_stretch(rig: Rig) -> None:
@@ -241,7 +232,7 @@ def test_desktop_is_looked_at_only_as_often_as_the_rules_need(rig: Rig) -> None:
     idle.seconds = 0.0
     hold.now = "presentation"
     rig.advance(minutes=47)  # back at 09:01 after the absence: due at 09:46
-    assert rig.controller.status()["held"] == "presentation"
+    assert rig.commands.status()["held"] == "presentation"
     assert rig.controller._poll.interval() == 5000  # watch for the presentation's end
     assert "Break held: presentation" in rig.host.next_line.text()
     tray = Tray(rig.actions, QIcon())

@@ -23,14 +23,16 @@ from deskguard.adapters.alarm import Alarm
 from deskguard.adapters.content import load_library
 from deskguard.adapters.notify import NotifierChain
 from deskguard.adapters.store import Store
-from deskguard.controller import Controller
+from deskguard.app import wire_break_signals
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import EventKind, Settings, State
+from deskguard.services.breaks import Breaks
+from deskguard.services.commands import Commands
 from deskguard.ui.break_window import BreakWindow
 from deskguard.ui.tray import ControlWindow, TrayActions
 from tests.adapters.test_session_reminder import fake_datetime
 from tests.fakes import RecordingNotifier
-from tests.ui.test_controller import BERLIN, MONDAY_9
+from tests.services.test_breaks import BERLIN, MONDAY_9
 
 
 class RunningClock(FakeClock):
@@ -82,19 +84,20 @@ class Loop:
         qtbot.addWidget(self.window)
         self.idle = ScriptedIdle(clock)
         self.alarm = Alarm(heartbeat_seconds=heartbeat_s, now=clock.now)
-        self.controller = Controller(
+        self.controller = Breaks(
             clock=clock,
             settings=Settings(break_minutes=1),
             store=self.store,
             library=load_library(),
             notifier=NotifierChain([RecordingNotifier()]),
             alarm=self.alarm,
-            actions=self.actions,
             window=self.window,
             tz=BERLIN,
             idle=self.idle,
             interval_override=timedelta(seconds=interval_s),
         )
+        wire_break_signals(self.controller, self.actions, self.window, self.alarm)
+        self.commands = Commands(self.controller, request_quit=lambda: None)
         self.host = ControlWindow(self.actions, QIcon(), "test")
         qtbot.addWidget(self.host)
         self.controller.start(self.host)
@@ -188,14 +191,14 @@ def test_a_pause_survives_a_restart_and_resume_clears_it(
     first.close()  # a clean quit; a crash leaves the same record
 
     second = Loop(qtbot, db, clock, interval_s=600)
-    status = second.controller.status()
+    status = second.commands.status()
     assert status["state"] == State.PAUSED.value
     assert status["paused_until"] == until.astimezone(BERLIN).isoformat(timespec="seconds")
-    assert second.controller.handle("resume", {})["ok"]
+    assert second.commands.handle("resume", {})["ok"]
     second.close()
 
     third = Loop(qtbot, db, clock, interval_s=600)
-    assert third.controller.status()["state"] == State.WORKING.value
+    assert third.commands.status()["state"] == State.WORKING.value
     third.close()
 
 
@@ -208,5 +211,5 @@ def test_a_pause_that_ended_while_deskguard_was_off_is_over(
     first.close()
     clock.step_wall(minutes=2)  # as if DeskGuard came back two minutes later
     second = Loop(qtbot, db, clock, interval_s=600)
-    assert second.controller.status()["state"] == State.WORKING.value
+    assert second.commands.status()["state"] == State.WORKING.value
     second.close()

@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.coach import Coach, MemoryProgramLog
+from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation

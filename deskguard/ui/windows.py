@@ -1,0 +1,296 @@
+"""Opens every window the tray asks for: each is built on first use (its module and Qt
+parts load only then) and shown again after, the weekly chart included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from deskguard import __version__
+from deskguard.core.checklist import WORKSTATION, ChecklistResult, checklist_due
+from deskguard.core.model import Settings
+from deskguard.core.ports import Content
+from deskguard.services.breaks import Breaks
+from deskguard.services.commands import Commands
+from deskguard.services.settings import SettingsService
+from deskguard.ui.tray import TrayActions
+
+if TYPE_CHECKING:
+    from deskguard.services.programme import Coach
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where DeskGuard keeps things (shown and opened from the windows)."""
+
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+    log_file: Path
+
+
+class Windows(QObject):
+    """The windows the tray opens, each built on first use and kept."""
+
+    def __init__(
+        self,
+        *,
+        breaks: Breaks,
+        commands: Commands,
+        settings: SettingsService,
+        actions: TrayActions,
+        places: Places,
+        icon: QIcon,
+        first_run: bool,
+        ranges: dict[str, tuple[int, int]],
+        validate: Callable[[str, object, Settings], str | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = breaks
+        self.commands = commands
+        self.settings = settings
+        self.places = places
+        self.icon = icon
+        self.first_run = first_run
+        self._ranges = ranges
+        self._validate = validate
+        self._open: dict[str, QWidget] = {}
+        self._summary: Any = None
+        actions.show_library.connect(self.show_library)
+        actions.show_checklist.connect(self.show_checklist)
+        actions.show_red_flags.connect(self.show_red_flags)
+        actions.open_data_folder.connect(self.open_data_folder)
+        actions.open_log.connect(self.open_log)
+        actions.show_about.connect(self.show_about)
+        actions.show_settings.connect(self.show_settings)
+        actions.show_programme.connect(self.show_programme)
+        actions.show_progress.connect(self.show_progress)
+        actions.show_summary.connect(self.show_summary)
+
+    @property
+    def library(self) -> Content:
+        return self.controller.library
+
+    @property
+    def coach(self) -> Coach | None:
+        return self.commands.coach
+
+    def _present(self, name: str, make: Callable[[], QWidget]) -> QWidget:
+        widget = self._open.get(name)
+        if widget is None:
+            widget = self._open[name] = make()
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+        return widget
+
+    def show_library(self) -> None:
+        from deskguard.ui.library import LibraryWindow
+
+        def make() -> QWidget:
+            window = LibraryWindow(
+                self.library.exercises,
+                self.library.avoid,
+                {e.id: self.library.picture_path(e) for e in self.library.exercises},
+                self.controller.excluded,
+                self.controller.clock.now,
+                self.icon,
+            )
+            window.exclusion_changed.connect(self.controller.set_excluded)
+            return window
+
+        window = self._present("library", make)
+        assert isinstance(window, LibraryWindow)
+        window.set_excluded(self.controller.excluded)
+
+    def show_checklist(self) -> None:
+        from deskguard.ui.checklist import ChecklistDialog
+
+        store = self.controller.store
+        last = self.controller.read(lambda: store.last_checklist_result(WORKSTATION), None)
+        self._open.pop("checklist", None)  # always start from the last saved answers
+        dialog = ChecklistDialog(
+            self.library.checklist(WORKSTATION), self.controller.clock.now, last, self.icon
+        )
+        dialog.saved.connect(self.save_checklist)
+        self._present("checklist", lambda: dialog)
+
+    def save_checklist(self, result: ChecklistResult) -> None:
+        self.controller.record(lambda: self.controller.store.add_checklist_result(result))
+
+    def show_red_flags(self) -> None:
+        from deskguard.ui.red_flags import RedFlagsDialog
+
+        self._present(
+            "red_flags",
+            lambda: RedFlagsDialog(self.library.red_flags, self.library.disclaimer, self.icon),
+        )
+
+    # ---- the back-care programme (its windows load only when first asked for) ----
+
+    def show_programme(self) -> None:
+        from deskguard.ui.program_window import ProgramWindow
+
+        coach = self.coach
+        if coach is None:
+            self._programme_off()
+            return
+
+        def make() -> QWidget:
+            window = ProgramWindow(coach, open_progress=self.show_progress)
+            window.setWindowIcon(self.icon)
+            return window
+
+        self._present("programme", make)
+
+    def show_progress(self) -> None:
+        from deskguard.core.stats import WeekSource
+        from deskguard.ui.progress import ProgressWindow
+
+        coach = self.coach
+        if coach is None:
+            self._programme_off()
+            return
+        controller = self.controller
+
+        def make() -> QWidget:
+            breaks = WeekSource(
+                controller.store,
+                controller.planner.settings,
+                today=lambda: controller.clock.now().astimezone(controller.tz).date(),
+            )
+            window = ProgressWindow(coach, breaks=breaks, weeks=12)
+            window.setWindowIcon(self.icon)
+            return window
+
+        window = self._open.get("progress")
+        if isinstance(window, ProgressWindow):
+            window.breaks.settings = controller.planner.settings  # the goal may have changed
+        self._present("progress", make)
+
+    def _programme_off(self) -> None:
+        self.controller.notify(
+            self.tr("The back-care programme is not available"), self.commands.programme_problem
+        )
+
+    def show_clinician(self, flags: list[str]) -> None:
+        """The coach asks for the clinician screen (a red flag was answered yes)."""
+        from deskguard.ui.screening import ClinicianWatch, clinician_watch
+
+        coach = self.coach
+        if coach is None:
+            return
+        # The watch (made by the programme window, or here on first need) shows the
+        # screen on every later request by itself; only its first request comes here.
+        if coach.findChild(ClinicianWatch) is None:
+            clinician_watch(coach).show_screen(flags)
+
+    def show_welcome_or_checklist(self) -> None:
+        """First run: the welcome. Later: the workstation check every 30 days."""
+        if self.first_run:
+            from deskguard.ui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(
+                self.controller.planner.settings,
+                self.library.red_flags,
+                self.library.disclaimer,
+                self.library.checklist(WORKSTATION),
+                self.controller.clock.now,
+                self.icon,
+            )
+            dialog.completed.connect(self.finish_welcome)
+            self._present("welcome", lambda: dialog)
+            return
+        store = self.controller.store
+        last = self.controller.read(lambda: store.last_checklist_result(WORKSTATION), None)
+        today = self.controller.clock.now().astimezone(self.controller.tz).date()
+        last_day = last.taken_at.astimezone(self.controller.tz).date() if last else None
+        if checklist_due(last_day, today):
+            self.show_checklist()
+
+    def finish_welcome(
+        self, settings: Settings, result: ChecklistResult | None, autostart: bool
+    ) -> None:
+        problem = self.settings.apply(settings, autostart)
+        if problem is not None:
+            self.controller.notify(*problem)
+        if result is not None:
+            self.save_checklist(result)
+
+    def show_settings(self) -> None:
+        from deskguard.ui.settings_dialog import Folders, SettingsDialog
+
+        dialog = self._open.get("settings")
+        enabled = self.settings.autostart.enabled()
+        if isinstance(dialog, SettingsDialog):
+            dialog.set_values(self.settings.settings, enabled)
+        else:
+            places = self.places
+            dialog = SettingsDialog(
+                self.settings.settings,
+                autostart=enabled,
+                folders=Folders(places.data_dir, places.config_dir, places.log_dir),
+                ranges=self._ranges,
+                validate=self._validate,
+            )
+            dialog.setWindowIcon(self.icon)
+            dialog.applied.connect(self.apply_settings)
+            dialog.open_folder_requested.connect(self.open_folder)
+        self._present("settings", lambda: dialog)
+
+    def apply_settings(self, settings: Settings, autostart: bool) -> None:
+        """The Settings window's OK/Apply: the same path as the welcome's."""
+        dialog = self._open.get("settings")
+        problem = self.settings.apply(settings, autostart)
+        if problem is not None:
+            if dialog is not None and hasattr(dialog, "show_error"):
+                dialog.show_error(f"{problem[0]}: {problem[1]}")
+            return
+        if dialog is not None and hasattr(dialog, "mark_saved"):
+            dialog.mark_saved(settings, autostart)
+
+    def show_summary(self) -> None:
+        """This week: the weekly chart, read afresh from the record on every show."""
+        from deskguard.core.stats import WeekSource
+        from deskguard.ui.weekly_chart import WeeklyChartWindow  # QtCharts loads only now
+
+        breaks = self.controller
+        if self._summary is None:
+            source = WeekSource(
+                breaks.store,
+                breaks.planner.settings,
+                today=lambda: breaks.clock.now().astimezone(breaks.tz).date(),
+            )
+            self._summary = WeeklyChartWindow(source)
+        self._summary.source.settings = breaks.planner.settings  # the goal may have changed
+        self._summary.this_week()
+        self._summary.show()
+        self._summary.raise_()
+        self._summary.activateWindow()
+
+    def open_folder(self, folder: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.places.data_dir)))
+
+    def open_log(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.places.log_file)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            None,
+            "About DeskGuard",
+            f"<b>DeskGuard {__version__}</b><p>Stand-and-move prompts, desk stretches and a "
+            "weekly record of your breaks.</p><p>Licence: GPL-3.0-or-later.</p>"
+            f"<p>{self.library.disclaimer}</p>"
+            f"<p>Your record stays on this computer, in<br><code>{self.places.data_dir}</code>"
+            "</p>",
+        )
