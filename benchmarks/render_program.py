@@ -38,10 +38,10 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from deskguard.adapters.content import load_library
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgramLog
 
 MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 OUT = Path("/tmp/shots/program")

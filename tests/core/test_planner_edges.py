@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from deskguard.core.model import EventKind, Settings, State
-from deskguard.core.planner import SLEEP_GAP, Activity, Planner
+from deskguard.core.planner import Activity, NewPrompt, Planner
 from tests.core.test_planner import (
     BERLIN,
     MONDAY,
@@ -69,9 +69,9 @@ def test_a_gap_of_exactly_the_sleep_threshold_is_a_rest() -> None:
     one_minute = Settings(break_minutes=1)
     replay = make(at(9, 30), one_minute)
     replay.tick()
-    replay.clock.advance(seconds=SLEEP_GAP.total_seconds())
+    replay.clock.advance(seconds=90)  # the README's figure, not the constant: it is pinned
     replay.tick()
-    back = at(9, 30) + SLEEP_GAP
+    back = at(9, 30, 90)
     assert replay.planner.next_due == back + timedelta(minutes=45)  # the interval restarted
 
 
@@ -145,12 +145,23 @@ def test_away_exactly_a_break_long_when_the_prompt_window_closes_is_natural() ->
 
 
 def test_a_stall_across_the_end_of_the_day_gives_no_prompt_after_hours() -> None:
-    replay = make(at(17), Settings(work_end=time(17, 20)))
-    replay.tick()
-    replay.clock.set(at(17, 20, 40))  # frozen 80 s across work end (not a sleep)
+    replay = make(at(17), Settings(work_end=time(17, 45)))
+    assert replay.planner.next_due == at(17, 45)  # due exactly at work end
+    replay.run_until(at(17, 44, 20))
+    replay.clock.set(at(17, 45, 40))  # frozen 80 s across the due time and work end
     replay.tick()
     assert replay.prompts == 0
     assert replay.planner.state(replay.clock.now()) is State.OUTSIDE_HOURS
+    assert replay.planner.next_due == at(9, 45) + timedelta(days=1)
+
+
+def test_running_at_the_moment_the_window_opens_counts_as_running() -> None:
+    minute = timedelta(seconds=60)
+    planner = Planner(Settings(), at(8, 59, 30), tz=BERLIN, interval_override=minute)
+    assert planner.next_due == at(9, 1)
+    planner.tick(at(9))  # a tick exactly as the window opens
+    effects = planner.tick(at(9, 1))
+    assert [e.kind for e in effects if not isinstance(e, NewPrompt)] == [EventKind.PROMPTED]
 
 
 # ---- queries -------------------------------------------------------------------------------
