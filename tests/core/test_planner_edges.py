@@ -71,7 +71,7 @@ def test_a_gap_of_exactly_the_sleep_threshold_is_a_rest() -> None:
     replay.tick()
     replay.clock.advance(seconds=90)  # the README's figure, not the constant: it is pinned
     replay.tick()
-    back = at(9, 30, 90)
+    back = at(9, 31, 30)
     assert replay.planner.next_due == back + timedelta(minutes=45)  # the interval restarted
 
 
