@@ -190,4 +190,6 @@ def test_bundle_starts_the_app_and_quits(bundle: Path, tmp_path: Path) -> None:
             app.kill()
             app.wait(timeout=10)
         output = app.stdout.read() if app.stdout else ""
+        if app.stdout:
+            app.stdout.close()
     assert "Traceback" not in output, output

@@ -103,6 +103,8 @@ def bus(tmp_path: Path) -> Iterator[str]:
     finally:
         daemon.terminate()
         daemon.wait(timeout=TIMEOUT)
+        if daemon.stdout is not None:
+            daemon.stdout.close()
 
 
 class Fake:

@@ -29,6 +29,7 @@ def bus_address() -> Iterator[str]:
     finally:
         daemon.terminate()
         daemon.wait(5)
+        daemon.stdout.close()
 
 
 def test_wake_signal_from_logind_reaches_the_app(qtbot: QtBot, bus_address: str) -> None:
