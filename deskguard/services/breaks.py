@@ -44,7 +44,6 @@ from deskguard.core.posture import (
     posture_message,
 )
 from deskguard.core.rotation import pick_exercise, why_text
-from deskguard.core.stats import WeekReport, query_range, week_report
 
 log = logging.getLogger("deskguard")
 
@@ -253,14 +252,6 @@ class Breaks(QObject):
             until = now + timedelta(minutes=minutes)
         self._apply(self.planner.pause(now, until))
         return until
-
-    def week_report(self) -> WeekReport:
-        today = self.clock.now().astimezone(self.tz).date()
-        monday = today - timedelta(days=today.weekday())
-        start, end = query_range(monday)
-        events = self.store.events_in_range(start, end)
-        settings = self.planner.settings
-        return week_report(events, monday, settings, history=self.store, today=today)
 
     # ---- effects ------------------------------------------------------------------
     def _apply(self, effects: list[Effect], refresh: bool = True) -> None:
