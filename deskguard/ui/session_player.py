@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.coach import Coach
+from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.model import Exercise
 from deskguard.core.program import PainWhen, Sensation, Step
