@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.coach import Coach
+from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.program import Kind
 from deskguard.core.stats import WeekSource

@@ -40,7 +40,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from deskguard.coach import Coach
+from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.program import Kind, ProgramEvent, Review, Status, WeekProgress
 from deskguard.core.stats import WeekSource, iso_week, monday_of, spreadsheet_safe

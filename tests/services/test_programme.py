@@ -10,10 +10,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+from deskguard.services.programme import Coach, MemoryProgramLog
 
 MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 

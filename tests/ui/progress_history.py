@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from deskguard.adapters.content import load_library
-from deskguard.coach import Coach, MemoryProgramLog
+from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core import program
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Settings
