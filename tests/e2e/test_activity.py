@@ -118,7 +118,7 @@ def kinds_in_export(rig: Rig, tmp_path: Path) -> list[str]:
     target = tmp_path / "events.csv"
     done = rig.cli("export", "--csv", str(target))
     assert done.returncode == 0, done.stderr
-    return [row["kind"] for row in csv.DictReader(target.open(encoding="utf-8"))]
+    return [row["kind"] for row in csv.DictReader(target.read_text(encoding="utf-8").splitlines())]
 
 
 def test_idle_time_grows_and_input_resets_it(desktop: Rig) -> None:

@@ -121,7 +121,7 @@ def test_programme_over_ipc_and_the_session_reminder_in_dunst(desktop: Rig, tmp_
     target = tmp_path / "programme.csv"
     done = rig.cli("export", "--programme-csv", str(target))
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert [r["kind"] for r in rows] == ["screened", "started", "reminded"]
     assert rows[-1]["detail"] == reminder_at.date().isoformat()
 

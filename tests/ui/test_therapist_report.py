@@ -164,7 +164,7 @@ def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
     _, sheet = write_summary(tmp_path / "s.pdf", coach, source, 10)
     raw = sheet.read_bytes()
     raw.decode("ascii")  # plain ASCII: no dashes, no symbols
-    rows = list(csv.DictReader(sheet.open(encoding="ascii", newline="")))
+    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
     with sheet.open(encoding="ascii", newline="") as handle:
         assert tuple(next(csv.reader(handle))) == CSV_COLUMNS
     expected = program.weekly_progress(
@@ -191,7 +191,7 @@ def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
 def test_weeks_without_data_have_empty_cells_and_dashes(qtbot: QtBot, tmp_path: Path) -> None:
     history = build(Plan(weeks=6, quiet_weeks=(3,), unrated_weeks=(4,)))
     pdf, sheet = write_summary(tmp_path / "s.pdf", history.coach(), history.source(), 6)
-    rows = list(csv.DictReader(sheet.open(encoding="ascii", newline="")))
+    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
     assert [r["break_adherence_pct"] == "" for r in rows] == [False] * 3 + [True] + [False] * 2
     assert [r["mean_pain"] == "" for r in rows] == [False] * 3 + [True, True, False]
     assert rows[3]["sessions_done"] == "0" and rows[3]["sessions_planned"] == "3"
@@ -217,7 +217,7 @@ def test_red_flags_and_pauses_are_listed_with_their_texts(qtbot: QtBot, tmp_path
     assert "Yes to: You have a fever or chills along with the back pain.; Your legs" in flat
     assert "Paused for a clinician's check: You have a fever or chills" in flat
     assert "Status Paused for a clinician's check" in flat
-    rows = list(csv.DictReader(sheet.open(encoding="ascii", newline="")))
+    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
     assert [r["sessions_done"] for r in rows] == ["0", "0"]  # paused from the start
 
 
@@ -228,7 +228,7 @@ def test_not_started_still_writes_a_plain_summary(qtbot: QtBot, tmp_path: Path) 
     flat = squash(pdf_text(pdf))
     assert "Programme Not started" in flat
     assert "No red-flag screening has been recorded." in flat
-    rows = list(csv.DictReader(sheet.open(encoding="ascii", newline="")))
+    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
     assert len(rows) == 3 and {r["phase"] for r in rows} == {""}
     assert all(r["breaks_taken"] != "0" for r in rows)
 

@@ -107,7 +107,7 @@ def test_export_png_and_csv(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.Mo
     target = tmp_path / "week.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.csv_button.click()
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == len(SEEDED_DAY)
     assert sum(r["kind"] == "missed" for r in rows) == window.report.totals.missed  # type: ignore[union-attr]
     assert f"Wrote {len(rows)} events" in window.status.text()
