@@ -94,7 +94,7 @@ def test_export_csv_escapes_formulas(home: Path, tmp_path: Path) -> None:
     seed(home)
     target = tmp_path / "events.csv"
     assert main(["export", "--csv", str(target)]) == 0
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 8
     assert {r["exercise"] for r in rows} == {"'=cmd|' /C calc'!A0"}
     assert "'@done" in {r["detail"] for r in rows}
@@ -185,7 +185,7 @@ def test_report_json_and_csv_agree(
 
     target = tmp_path / "events.csv"
     assert main(["export", "--csv", str(target)]) == 0
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     for day in report["days"]:
         for kind in ("completed", "natural", "snoozed", "skipped", "missed"):
             counted = sum(r["day"] == day["date"] and r["kind"] == kind for r in rows)
@@ -306,14 +306,14 @@ def test_export_programme_csv(
     out = capsys.readouterr().out
     assert f"Wrote 8 events to {events}" in out
     assert f"Wrote 4 programme events to {programme}" in out
-    rows = list(csv.DictReader(programme.open(encoding="utf-8")))
+    rows = list(csv.DictReader(programme.read_text(encoding="utf-8").splitlines()))
     assert [r["kind"] for r in rows] == ["screened", "started", "pain", "session_stopped"]
     assert rows[0]["flags"] == "leg-weakness;night-pain"
     assert (rows[2]["rating"], rows[2]["sensation"], rows[2]["when"]) == ("4", "ache", "before")
     assert rows[3]["detail"] == "'=cmd|' /C calc'!A0"  # a formula stays text
     assert {r["day"] for r in rows} == {"2026-11-23"}  # the local day, not UTC's
     assert rows[1]["time"] == "2026-11-23T23:30:00+01:00" and rows[1]["utc_offset"] == "+0100"
-    assert len(list(csv.DictReader(events.open(encoding="utf-8")))) == 8  # unchanged
+    assert len(list(csv.DictReader(events.read_text(encoding="utf-8").splitlines()))) == 8  # unchanged
 
 
 def test_export_programme_csv_from_an_unreadable_log_writes_nothing(
