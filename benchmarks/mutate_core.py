@@ -61,6 +61,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("core/planner.py", "if fresh is not None and self.next_due > fresh:", "op Gt"): (
         "when equal, next_due is set to the same value and now < next_due holds anyway"
     ),
+    ("core/export.py", "if TYPE_CHECKING:", "negate condition"): (
+        "type-only imports: importing them at run time as well changes no behaviour"
+    ),
     ("core/planner.py", "for offset in range(1, 8):", "+1"): (
         "offsets 1-7 visit every weekday; an eighth adds none, and no working day falls back"
     ),

@@ -52,9 +52,9 @@ def child(out: Path, runs: int) -> int:
 
     from deskguard.adapters.content import load_library
     from deskguard.adapters.store import Store
-    from deskguard.services.programme import Coach
     from deskguard.core.model import Prompt
     from deskguard.core.stats import WeekSource
+    from deskguard.services.programme import Coach
     from tests.ui.progress_history import History, Plan, build, flat_pain
 
     figures: dict[str, Any] = {"platform": app.platformName()}

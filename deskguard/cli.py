@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deskguard import __version__
 
-if TYPE_CHECKING:  # the CLI imports the rest only for the command it runs
-    from deskguard.core.program import ProgramEvent
+# The CLI imports the rest only for the command it runs (inside each command).
 
 MAX_PAUSE_MINUTES = 24 * 60
 NOT_RUNNING = "DeskGuard is not running. Start it with: deskguard"
@@ -270,25 +268,14 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
     return 0
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """Cells starting with = + - @ would run as formulas in a spreadsheet: quote them."""
-    from deskguard.core.stats import spreadsheet_safe as safe
-
-    return safe(cell)
-
-
 def _export(store: Any, path: Path) -> int:
-    from deskguard.core.stats import CSV_COLUMNS, event_csv_rows
+    from deskguard.core.export import EVENT_CSV_COLUMNS, event_csv_rows, write_csv
 
     prompts = {p.id: p for p in store.prompts_between(*_all_time())}
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            count = 0
-            for row in event_csv_rows(store.iter_events(), prompts):
-                writer.writerow(row)
-                count += 1
+            rows = event_csv_rows(store.iter_events(), prompts)
+            count = write_csv(handle, EVENT_CSV_COLUMNS, rows)
     except OSError as err:
         print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
         return 1
@@ -296,40 +283,9 @@ def _export(store: Any, path: Path) -> int:
     return 0
 
 
-PROGRAMME_CSV_COLUMNS = (
-    "time",
-    "utc_offset",
-    "kind",
-    "phase",
-    "rating",
-    "sensation",
-    "when",
-    "flags",
-    "detail",
-    "day",
-)
-
-
-def programme_csv_rows(events: Iterable[ProgramEvent]) -> Iterator[list[str]]:
-    """CSV rows (without the header) for programme events, in the log's order, escaped."""
-    for event in events:
-        row = [
-            event.at.isoformat(timespec="seconds"),
-            event.at.strftime("%z"),
-            event.kind.value,
-            str(event.phase) if event.phase else "",
-            "" if event.rating is None else str(event.rating),
-            "" if event.sensation is None else event.sensation.value,
-            "" if event.when is None else event.when.value,
-            ";".join(event.flags),
-            event.detail,
-            event.day.isoformat(),
-        ]
-        yield [spreadsheet_safe(cell) for cell in row]
-
-
 def _export_programme(store: Any, path: Path) -> int:
     from deskguard.adapters.store import StoreError
+    from deskguard.core.export import PROGRAMME_CSV_COLUMNS, programme_csv_rows, write_csv
 
     try:
         events = store.program_events()
@@ -338,9 +294,7 @@ def _export_programme(store: Any, path: Path) -> int:
         return 1
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(PROGRAMME_CSV_COLUMNS)
-            writer.writerows(programme_csv_rows(events))
+            write_csv(handle, PROGRAMME_CSV_COLUMNS, programme_csv_rows(events))
     except OSError as err:
         print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
         return 1

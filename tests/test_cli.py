@@ -9,8 +9,13 @@ import pytest
 
 from deskguard.adapters.paths import default_paths
 from deskguard.adapters.store import Store
-from deskguard.cli import main, spreadsheet_safe
+from deskguard.cli import main
 from deskguard.core.model import Event, EventKind, Prompt
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.mark.parametrize(
@@ -94,7 +99,7 @@ def test_export_csv_escapes_formulas(home: Path, tmp_path: Path) -> None:
     seed(home)
     target = tmp_path / "events.csv"
     assert main(["export", "--csv", str(target)]) == 0
-    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+    rows = read_csv(target)
     assert len(rows) == 8
     assert {r["exercise"] for r in rows} == {"'=cmd|' /C calc'!A0"}
     assert "'@done" in {r["detail"] for r in rows}
@@ -104,13 +109,6 @@ def test_export_csv_escapes_formulas(home: Path, tmp_path: Path) -> None:
 def test_export_to_an_unwritable_place(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--csv", "/nonexistent/dir/x.csv"]) == 1
     assert "cannot write /nonexistent/dir/x.csv" in capsys.readouterr().err
-
-
-def test_spreadsheet_safe() -> None:
-    assert spreadsheet_safe("-300") == "-300"
-    assert spreadsheet_safe("-x") == "'-x"
-    assert spreadsheet_safe("=1+1") == "'=1+1"
-    assert spreadsheet_safe("plain") == "plain"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -185,7 +183,7 @@ def test_report_json_and_csv_agree(
 
     target = tmp_path / "events.csv"
     assert main(["export", "--csv", str(target)]) == 0
-    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+    rows = read_csv(target)
     for day in report["days"]:
         for kind in ("completed", "natural", "snoozed", "skipped", "missed"):
             counted = sum(r["day"] == day["date"] and r["kind"] == kind for r in rows)
@@ -306,14 +304,14 @@ def test_export_programme_csv(
     out = capsys.readouterr().out
     assert f"Wrote 8 events to {events}" in out
     assert f"Wrote 4 programme events to {programme}" in out
-    rows = list(csv.DictReader(programme.read_text(encoding="utf-8").splitlines()))
+    rows = read_csv(programme)
     assert [r["kind"] for r in rows] == ["screened", "started", "pain", "session_stopped"]
     assert rows[0]["flags"] == "leg-weakness;night-pain"
     assert (rows[2]["rating"], rows[2]["sensation"], rows[2]["when"]) == ("4", "ache", "before")
     assert rows[3]["detail"] == "'=cmd|' /C calc'!A0"  # a formula stays text
     assert {r["day"] for r in rows} == {"2026-11-23"}  # the local day, not UTC's
     assert rows[1]["time"] == "2026-11-23T23:30:00+01:00" and rows[1]["utc_offset"] == "+0100"
-    assert len(list(csv.DictReader(events.read_text(encoding="utf-8").splitlines()))) == 8  # unchanged
+    assert len(read_csv(events)) == 8  # unchanged
 
 
 def test_export_programme_csv_from_an_unreadable_log_writes_nothing(

@@ -25,7 +25,7 @@ from typing import Any
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from deskguard.core.model import Settings
+from deskguard.core.model import WEEKDAY_NAMES, Settings
 
 log = logging.getLogger("deskguard")
 
@@ -33,12 +33,11 @@ JOB_ID = "programme-session-day"
 # Woken after the time on a session day, a reminder still comes up to this much later;
 # the programme's evening time plus this stays within the same day for the default.
 GRACE = timedelta(hours=4)
-_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # Monday 0, as in Settings
 
 
 def cron_days(days: frozenset[int]) -> str:
     """Settings' weekday numbers (Monday 0) as a cron day_of_week field, e.g. "mon,wed,fri"."""
-    return ",".join(_CRON_DAYS[d] for d in sorted(days))
+    return ",".join(WEEKDAY_NAMES[d] for d in sorted(days))  # cron takes the same names
 
 
 class SessionReminder:

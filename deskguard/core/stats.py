@@ -2,8 +2,9 @@
 
 `day_rows` is the one computation behind everything the user sees about their record:
 `week_report` and `trend` build on it, and the chart window, `deskguard report`,
-`report --json` and the CSV export (`event_csv_rows`, whose `day` column is the day the
-stats count each event on) all read their numbers from here, so they cannot disagree.
+`report --json` and the CSV export (`core.export.event_csv_rows`, whose `day` column is
+the day the stats count each event on) all read their numbers from here, so they cannot
+disagree.
 
 What the numbers mean
 ---------------------
@@ -35,7 +36,7 @@ What the numbers mean
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import IO, Protocol
@@ -545,45 +546,6 @@ def trend(
     return reports[1:]
 
 
-# ---- raw events as CSV ------------------------------------------------------------------------
-
-CSV_COLUMNS = ("time", "utc_offset", "kind", "prompt", "source", "exercise", "detail", "day")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Cells starting with = + - @ (or tab, CR) would run as formulas: quote them.
-
-    Plain numbers such as -300 stay as they are.
-    """
-    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(cell)
-        except ValueError:
-            return "'" + cell
-    return cell
-
-
-def event_csv_rows(events: Iterable[Event], prompts: Mapping[str, Prompt]) -> Iterator[list[str]]:
-    """CSV rows (without the header, `CSV_COLUMNS`) for events in time order, escaped.
-
-    The `day` column is the local day the stats count the event on, so a pivot of the
-    file by day and kind gives the numbers of `report`.
-    """
-    for event, day in prompt_days(events):
-        prompt = prompts.get(event.prompt_id or "")
-        row = [
-            event.at.isoformat(timespec="seconds"),
-            event.at.strftime("%z"),
-            event.kind.value,
-            event.prompt_id or "",
-            prompt.source if prompt else "",
-            (prompt.exercise_id or "") if prompt else "",
-            event.detail,
-            day.isoformat(),
-        ]
-        yield [spreadsheet_safe(cell) for cell in row]
-
-
 # ---- what the chart window reads --------------------------------------------------------------
 
 
@@ -615,16 +577,7 @@ class WeekSource:
 
     def write_week_csv(self, monday: date, handle: IO[str]) -> int:
         """The raw events the week's numbers were counted from, as CSV; returns the count."""
-        import csv
+        # Imported here: core.export builds on this module (prompt_days, query_range).
+        from deskguard.core.export import write_week_csv
 
-        start, end = query_range(monday)
-        prompts = {p.id: p for p in self.history.prompts_between(start - timedelta(days=1), end)}
-        sunday = monday + timedelta(days=6)
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        count = 0
-        for row in event_csv_rows(self.history.events_in_range(start, end), prompts):
-            if monday.isoformat() <= row[-1] <= sunday.isoformat():
-                writer.writerow(row)
-                count += 1
-        return count
+        return write_week_csv(self.history, monday, handle)

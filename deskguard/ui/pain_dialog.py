@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.services.programme import Coach
 from deskguard.core.program import PainWhen, Sensation
+from deskguard.services.programme import Coach
 from deskguard.ui.screening import ScreeningDialog
 from deskguard.ui.widgets import (
     INFO_COLOUR,

@@ -21,9 +21,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QLocale,
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.program import PainWhen, Review, Status
+from deskguard.services.programme import Coach
 from deskguard.ui.pain_dialog import PainDialog
 from deskguard.ui.screening import ScreeningDialog, clinician_watch
 from deskguard.ui.session_player import SessionPlayer

@@ -5,8 +5,9 @@ helpers and Okabe & Ito colours. Per week, bars for break adherence and for prog
 sessions done (as a share of the planned ones), a line for the mean pain rating (0–10,
 before sessions and at the weekly check-in), and above them markers on the day a phase
 changed or a session was stopped by sharp pain. Every figure comes from
-`therapist_report.progress_summary`, i.e. `core.program.weekly_progress` and the break
-stats' `trend`, read afresh whenever the window is shown or the programme changes.
+`core.progress.summarise` (through `therapist_report.progress_summary`), i.e.
+`core.program.weekly_progress` and the break stats' `trend`, read afresh whenever the
+window is shown or the programme changes.
 
 Imports QtCharts: the app imports this module only when the window is first opened.
 """
@@ -53,14 +54,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.program import Kind
+from deskguard.core.progress import (
+    DEFAULT_WEEKS,
+    WEEK_COLUMNS,
+    Milestone,
+    ProgressSummary,
+    review_text,
+    week_rows,
+)
 from deskguard.core.stats import WeekSource
+from deskguard.services.programme import Coach
 from deskguard.ui.therapist_report import (
     ADHERENCE_COLOUR,
     ADVANCE_COLOUR,
-    DEFAULT_WEEKS,
     PAIN_COLOUR,
     SEE_THERAPIST,
     SEE_THERAPIST_WHY,
@@ -69,15 +77,10 @@ from deskguard.ui.therapist_report import (
     STOP_COLOUR,
     WARNING_BACKGROUND,
     WARNING_BORDER,
-    WEEK_COLUMNS,
-    Milestone,
-    ProgressSummary,
     SummaryError,
     _draw_cross,
     _triangle,
     progress_summary,
-    review_text,
-    week_rows,
     write_summary,
 )
 from deskguard.ui.weekly_chart import (

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.services.programme import Coach
 from deskguard.core.model import RedFlag
+from deskguard.services.programme import Coach
 from deskguard.ui.widgets import (
     WARNING_COLOUR,
     bullet_html,

@@ -1,9 +1,8 @@
-"""The back-care programme week by week, and the printable summary for a physiotherapist.
+"""The printable summary of the back-care programme for a physiotherapist.
 
-`progress_summary` gathers what the progress window and the summary show, from the two
-records that already exist: the programme's log (through the `Coach`, folded by
-`core.program.weekly_progress` and `status`) and the break record (through the same
-`WeekSource.trend` as the weekly chart). Nothing is counted twice or cached.
+What it shows is `core.progress.ProgressSummary`; `progress_summary` here only reads the
+Coach (the programme's log, the session days, the content's words) and hands it to
+`core.progress.summarise`, so the figures are the progress window's.
 
 `write_summary` writes an A4 PDF (QPdfWriter + QTextDocument, with a trend chart drawn by
 QPainter) and a CSV with one row per week beside it. Both go to temporary files in the
@@ -16,13 +15,10 @@ No QtCharts here: the app can import this module without loading it (DESIGN §6)
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -40,12 +36,20 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from deskguard.services.programme import Coach
 from deskguard.core import program
-from deskguard.core.program import Kind, ProgramEvent, Review, Status, WeekProgress
-from deskguard.core.stats import WeekSource, iso_week, monday_of, spreadsheet_safe
+from deskguard.core.export import progress_csv_text
+from deskguard.core.program import Kind
+from deskguard.core.progress import (
+    DEFAULT_WEEKS,
+    WEEK_COLUMNS,
+    ProgressSummary,
+    review_text,
+    summarise,
+    week_rows,
+)
+from deskguard.core.stats import WeekSource
+from deskguard.services.programme import Coach
 
-DEFAULT_WEEKS = 12
 CHART_WIDTH_PT = 640  # the chart's width in the PDF's layout units
 
 # The weekly chart's colours (Okabe & Ito, safe with every common colour blindness).
@@ -60,8 +64,6 @@ GRID = "#E4E4E4"
 WARNING_BACKGROUND = "#FFF1E0"
 WARNING_BORDER = "#E69F00"
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 SEE_THERAPIST = "See a physical therapist"
 SEE_THERAPIST_WHY = (
     "After four weeks the pain rating has not improved by at least "
@@ -73,20 +75,6 @@ PAIN_NOTE = (
     "session, when a good muscle ache is expected, are left out)."
 )
 
-CSV_COLUMNS = (
-    "week",
-    "monday",
-    "phase",
-    "sessions_done",
-    "sessions_planned",
-    "sharp_stops",
-    "breaks_taken",
-    "breaks_finished",
-    "break_adherence_pct",
-    "mean_pain",
-    "worst_pain",
-)
-
 
 class SummaryError(Exception):
     """The summary could not be written; the message says where and why, in plain words."""
@@ -95,265 +83,27 @@ class SummaryError(Exception):
 # ---- what the view and the summary show --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProgressWeek:
-    """One week: the programme's figures (`weekly_progress`) beside the breaks' (`trend`)."""
-
-    week: str  # ISO week, e.g. "2026-W48"
-    program: WeekProgress
-    breaks_taken: int
-    breaks_finished: int
-    break_adherence: float | None  # 0..1; None: no break prompts that week
-
-    @property
-    def monday(self) -> date:
-        return self.program.monday
-
-    @property
-    def sunday(self) -> date:
-        return self.program.monday + timedelta(days=6)
-
-    @property
-    def sessions_share(self) -> float | None:
-        """Sessions done as a share of the planned ones; None when none were planned."""
-        p = self.program
-        if p.planned == 0:
-            return None
-        return p.sessions / p.planned
-
-    def sessions_text(self) -> str:
-        p = self.program
-        if p.planned == 0 and p.sessions == 0:
-            return "—"
-        return f"{p.sessions}/{p.planned}"
-
-    def adherence_text(self) -> str:
-        if self.break_adherence is None:
-            return "—"
-        return f"{self.break_adherence:.0%} ({self.breaks_taken}/{self.breaks_finished})"
-
-    def mean_pain_text(self) -> str:
-        return "—" if self.program.mean_pain is None else f"{self.program.mean_pain:.1f}"
-
-    def worst_pain_text(self) -> str:
-        return "—" if self.program.worst_pain is None else str(self.program.worst_pain)
-
-    def phase_text(self) -> str:
-        return "—" if self.program.phase is None else str(self.program.phase)
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A moment in the programme's history: start, phase change, sharp stop, pause, resume."""
-
-    at: datetime
-    kind: Kind
-    phase: int  # the phase after it (the stopped session's phase for a sharp stop)
-    text: str
-
-    @property
-    def day(self) -> date:
-        return self.at.date()
-
-
-@dataclass(frozen=True)
-class Screening:
-    """One round of red-flag questions: when, and the warning signs answered yes."""
-
-    at: datetime
-    flags: tuple[str, ...]
-    answers: tuple[str, ...]  # the flags' own words
-
-
-@dataclass(frozen=True)
-class ProgressSummary:
-    today: date
-    weeks: tuple[ProgressWeek, ...]  # oldest first, the last one is this week
-    status: Status
-    timeline: tuple[Milestone, ...]  # start, phase changes, stops, pauses, screenings
-    screenings: tuple[Screening, ...]
-    program_days: tuple[int, ...]  # Monday 0
-    questions: int  # how many red-flag questions a screening asks
-
-    @property
-    def started(self) -> bool:
-        return self.status.started is not None
-
-    @property
-    def first_day(self) -> date:
-        return self.weeks[0].monday
-
-    @property
-    def last_day(self) -> date:
-        return self.weeks[-1].sunday
-
-    @property
-    def has_ratings(self) -> bool:
-        return any(w.program.mean_pain is not None for w in self.weeks)
-
-    @property
-    def phase_changes(self) -> tuple[Milestone, ...]:
-        return tuple(m for m in self.timeline if m.kind in (Kind.ADVANCED, Kind.STEPPED_BACK))
-
-    @property
-    def stops(self) -> tuple[Milestone, ...]:
-        """Sessions stopped by sharp pain."""
-        return tuple(m for m in self.timeline if m.kind is Kind.SESSION_STOPPED)
-
-    def in_period(self, moments: Sequence[Milestone]) -> list[Milestone]:
-        return [m for m in moments if self.first_day <= m.day <= self.last_day]
-
-    def week_index(self, day: date) -> int | None:
-        index = (monday_of(day) - self.first_day).days // 7
-        return index if 0 <= index < len(self.weeks) else None
-
-    def period_text(self) -> str:
-        return f"{self.first_day:%a %d %b %Y} – {self.last_day:%a %d %b %Y}"
-
-    def days_text(self) -> str:
-        return ", ".join(WEEKDAYS[d] for d in self.program_days) or "none chosen"
-
-    def this_week(self) -> ProgressWeek:
-        return self.weeks[-1]
-
-
-def review_text(review: Review) -> str:
-    """'6.0 → 3.2 (47% better)': the four-week review's baseline, recent mean and change."""
-    if review.improvement >= 0:
-        change = f"{review.improvement:.0%} better"
-    else:
-        change = f"{-review.improvement:.0%} worse"
-    return f"{review.baseline:.1f} → {review.recent:.1f} ({change})"
-
-
-def _stopped_exercise(coach: Coach, exercise_id: str) -> str:
-    exercise = coach.exercises().get(exercise_id)
-    return exercise.name if exercise is not None else exercise_id
-
-
-def _timeline(coach: Coach, events: Sequence[ProgramEvent]) -> list[Milestone]:
-    """Start, phase changes, sharp stops, pauses, resumes and red-flag screenings, in the
-    log's order."""
-    timeline: list[Milestone] = []
-    for e in events:
-        if e.kind is Kind.STARTED:
-            text = f"Started at phase 1, {program.phase(1).title}"
-            timeline.append(Milestone(e.at, e.kind, 1, text))
-        elif e.kind is Kind.ADVANCED:
-            text = f"Moved up to phase {e.phase}, {program.phase(e.phase).title}"
-            timeline.append(Milestone(e.at, e.kind, e.phase, text))
-        elif e.kind is Kind.SESSION_STOPPED:
-            text = f"Session stopped: sharp pain during {_stopped_exercise(coach, e.detail)}"
-            timeline.append(Milestone(e.at, e.kind, e.phase, text))
-        elif e.kind is Kind.STEPPED_BACK:
-            text = (
-                f"Stepped back to phase {e.phase}, {program.phase(e.phase).title}, "
-                f"for at least {program.STEP_BACK_DAYS} days"
-            )
-            timeline.append(Milestone(e.at, e.kind, e.phase, text))
-        elif e.kind is Kind.PAUSED:
-            reasons = coach.flag_texts(e.flags)
-            if e.flags == ("user",) or not reasons:
-                text = "Paused by the user"
-            else:
-                text = "Paused for a clinician's check: " + " ".join(reasons)
-            timeline.append(Milestone(e.at, e.kind, 0, text))
-        elif e.kind is Kind.RESUMED:
-            timeline.append(Milestone(e.at, e.kind, 0, "Resumed"))
-        elif e.kind is Kind.SCREENED:
-            if e.flags:
-                said = " ".join(coach.flag_texts(e.flags)) or ", ".join(e.flags)
-                text = f"Warning-sign questions: yes to: {said}"
-            else:
-                text = f"Warning-sign questions: no to all {len(coach.screening_questions())}"
-            timeline.append(Milestone(e.at, e.kind, 0, text))
-    return timeline
-
-
 def progress_summary(
     coach: Coach, breaks: WeekSource, weeks: int = DEFAULT_WEEKS
 ) -> ProgressSummary:
-    """Up to `weeks` weeks ending with the coach's current week, programme and breaks side
-    by side; weeks before anything was recorded are left out (this week always stays)."""
-    if weeks < 1:
-        raise ValueError(f"weeks must be at least 1, got {weeks}")
-    today = coach.today()
-    last_monday = monday_of(today)
-    mondays = [last_monday - timedelta(days=7 * (weeks - 1 - i)) for i in range(weeks)]
-    events = coach.events()
-    days = tuple(sorted(coach.settings.program_days))
-    progress = program.weekly_progress(events, days, mondays)
-    reports = {r.monday: r for r in breaks.trend(last_monday, weeks)}
-    rows: list[ProgressWeek] = []
-    # Leading weeks before any record (no programme, no break prompts) are left out.
-    while len(progress) > 1 and progress[0].phase is None:
-        report = reports.get(progress[0].monday)
-        if report is not None and not report.empty:
-            break
-        progress.pop(0)
-    for week in progress:
-        report = reports.get(week.monday)
-        totals = report.totals if report is not None else None
-        rows.append(
-            ProgressWeek(
-                week=iso_week(week.monday),
-                program=week,
-                breaks_taken=totals.taken if totals is not None else 0,
-                breaks_finished=totals.finished if totals is not None else 0,
-                break_adherence=totals.adherence if totals is not None else None,
-            )
-        )
-    timeline = _timeline(coach, events)
-    screenings = [
-        Screening(e.at, e.flags, tuple(coach.flag_texts(e.flags)))
-        for e in events
-        if e.kind is Kind.SCREENED
-    ]
-    return ProgressSummary(
-        today=today,
-        weeks=tuple(rows),
-        status=program.status(events, today),
-        timeline=tuple(timeline),
-        screenings=tuple(screenings),
-        program_days=days,
+    """Up to `weeks` weeks ending with the coach's current week (`core.progress.summarise`
+    on what the Coach holds)."""
+    exercises = coach.exercises()
+
+    def exercise_name(exercise_id: str) -> str:
+        exercise = exercises.get(exercise_id)
+        return exercise.name if exercise is not None else exercise_id
+
+    return summarise(
+        coach.events(),
+        coach.settings.program_days,
+        breaks,
+        coach.today(),
+        weeks,
+        exercise_name=exercise_name,
+        flag_texts=coach.flag_texts,
         questions=len(coach.screening_questions()),
     )
-
-
-# ---- the CSV -------------------------------------------------------------------------------
-
-
-def _number(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def csv_rows(summary: ProgressSummary) -> Iterator[list[str]]:
-    """One row per week (header `CSV_COLUMNS` not included); empty cells for no data."""
-    for w in summary.weeks:
-        p = w.program
-        adherence = None if w.break_adherence is None else 100 * w.break_adherence
-        row = [
-            w.week,
-            w.monday.isoformat(),
-            "" if p.phase is None else str(p.phase),
-            str(p.sessions),
-            str(p.planned),
-            str(p.stopped),
-            str(w.breaks_taken),
-            str(w.breaks_finished),
-            _number(adherence, 1),
-            _number(p.mean_pain, 2),
-            "" if p.worst_pain is None else str(p.worst_pain),
-        ]
-        yield [spreadsheet_safe(cell) for cell in row]
-
-
-def csv_text(summary: ProgressSummary) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_rows(summary))
-    return out.getvalue()
 
 
 # ---- the chart drawn for print -----------------------------------------------------------------
@@ -674,41 +424,6 @@ def _review_html(summary: ProgressSummary) -> str:
     return html
 
 
-def week_rows(summary: ProgressSummary) -> list[list[str]]:
-    """The weekly table as text (the window's table and the PDF's), oldest week first."""
-    return [
-        [
-            w.week,
-            _span(w.monday, w.sunday),
-            w.phase_text(),
-            w.sessions_text(),
-            str(w.program.stopped) if w.program.stopped else "—",
-            w.adherence_text(),
-            w.mean_pain_text(),
-            w.worst_pain_text(),
-        ]
-        for w in summary.weeks
-    ]
-
-
-WEEK_COLUMNS = (
-    "Week",
-    "Dates",
-    "Phase",
-    "Sessions",
-    "Sharp stops",
-    "Breaks taken",
-    "Mean pain",
-    "Worst pain",
-)
-
-
-def _span(monday: date, sunday: date) -> str:
-    if monday.month == sunday.month:
-        return f"{monday:%d}–{sunday:%d %b}"
-    return f"{monday:%d %b} – {sunday:%d %b}"
-
-
 def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
     """The summary as Qt rich text; `chart` names the trend image resource (None: no chart)."""
     parts = [f"<html><head><style>{_STYLE}</style></head><body>"]
@@ -874,7 +589,7 @@ def write_summary(
             raise SummaryError(f"Could not write the PDF {path_pdf.name}: nothing was written.")
         try:
             with tmp_csv.open("w", encoding="ascii", errors="replace", newline="") as handle:
-                handle.write(csv_text(summary))
+                handle.write(progress_csv_text(summary))
             os.replace(tmp_pdf, path_pdf)
             os.replace(tmp_csv, path_csv)
         except OSError as err:

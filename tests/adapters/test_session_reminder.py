@@ -24,10 +24,10 @@ from pytestqt.qtbot import QtBot
 from deskguard.adapters.alarm import Alarm
 from deskguard.adapters.content import load_library
 from deskguard.adapters.session_reminder import GRACE, JOB_ID, SessionReminder, cron_days
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind
+from deskguard.services.programme import Coach, MemoryProgramLog
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)  # sessions Monday, Wednesday, Friday at 18:00 (the defaults)

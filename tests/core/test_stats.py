@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -13,12 +12,10 @@ import pytest
 from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.model import Event, EventKind, Prompt, Settings
 from deskguard.core.stats import (
-    CSV_COLUMNS,
     DayRow,
     WeekSource,
     adherence_text,
     day_rows,
-    event_csv_rows,
     longest_sitting,
     minutes_text,
     query_range,
@@ -371,21 +368,6 @@ def test_trend_weeks_equal_week_reports() -> None:
         assert week.as_dict()["days"] == alone.as_dict()["days"]
         assert week.adherence == alone.adherence
         assert week.previous_adherence == alone.previous_adherence
-
-
-def test_csv_day_column_pivots_to_the_report() -> None:
-    events = [*SEEDED_DAY, *trail("z", at(MONDAY, 23, 55), (K.PROMPTED, 0), (K.MISSED, 10))]
-    events.append(Event(K.PAUSED, at(MONDAY, 17), None, "=HYPERLINK(1)"))
-    rows = list(event_csv_rows(sorted(events, key=lambda e: e.at), {}))
-    assert len(rows) == len(events) and all(len(r) == len(CSV_COLUMNS) for r in rows)
-    assert "'=HYPERLINK(1)" in [r[6] for r in rows]
-    counts = Counter((r[7], r[2]) for r in rows)
-    [mon] = day_rows(events, MONDAY, MONDAY, SETTINGS)
-    day = MONDAY.isoformat()
-    assert counts[(day, "completed")] == mon.completed
-    assert counts[(day, "missed")] == mon.missed == 3  # z's miss after midnight is Monday's
-    assert counts[(day, "snoozed")] == mon.snoozed
-    assert counts[(day, "natural")] == mon.natural
 
 
 def test_week_source_feeds_the_window_from_the_same_functions() -> None:

@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from deskguard.adapters.content import load_library
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core import program
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Settings
 from deskguard.core.program import PainWhen, ProgramEvent, Sensation
 from deskguard.core.stats import WeekSource
+from deskguard.services.programme import Coach, MemoryProgramLog
 from tests.core.test_stats import FakeReader
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core import program
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind, PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.ui.pain_dialog import CHECKIN_TITLE, PainDialog, PainRating
 from deskguard.ui.screening import (
     CLINICIAN_TITLE,

@@ -20,11 +20,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from deskguard.core import program
+from deskguard.core.export import PROGRESS_CSV_COLUMNS
 from deskguard.core.program import Kind
 from deskguard.core.stats import monday_of
 from deskguard.ui import therapist_report
 from deskguard.ui.therapist_report import (
-    CSV_COLUMNS,
     SEE_THERAPIST,
     SummaryError,
     progress_summary,
@@ -54,6 +54,11 @@ def pdf_pages(path: Path) -> int:
     counts = re.findall(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", data, flags=re.S)
     assert len(counts) == 1, "one page tree expected"
     return int(counts[0])
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="ascii", newline="") as handle:  # plain ASCII: no dashes, no symbols
+        return list(csv.DictReader(handle))
 
 
 def squash(text: str) -> str:
@@ -164,9 +169,9 @@ def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
     _, sheet = write_summary(tmp_path / "s.pdf", coach, source, 10)
     raw = sheet.read_bytes()
     raw.decode("ascii")  # plain ASCII: no dashes, no symbols
-    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
+    rows = read_csv(sheet)
     with sheet.open(encoding="ascii", newline="") as handle:
-        assert tuple(next(csv.reader(handle))) == CSV_COLUMNS
+        assert tuple(next(csv.reader(handle))) == PROGRESS_CSV_COLUMNS
     expected = program.weekly_progress(
         coach.events(), coach.settings.program_days, mondays(ten_weeks, 10)
     )
@@ -191,7 +196,7 @@ def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
 def test_weeks_without_data_have_empty_cells_and_dashes(qtbot: QtBot, tmp_path: Path) -> None:
     history = build(Plan(weeks=6, quiet_weeks=(3,), unrated_weeks=(4,)))
     pdf, sheet = write_summary(tmp_path / "s.pdf", history.coach(), history.source(), 6)
-    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
+    rows = read_csv(sheet)
     assert [r["break_adherence_pct"] == "" for r in rows] == [False] * 3 + [True] + [False] * 2
     assert [r["mean_pain"] == "" for r in rows] == [False] * 3 + [True, True, False]
     assert rows[3]["sessions_done"] == "0" and rows[3]["sessions_planned"] == "3"
@@ -217,7 +222,7 @@ def test_red_flags_and_pauses_are_listed_with_their_texts(qtbot: QtBot, tmp_path
     assert "Yes to: You have a fever or chills along with the back pain.; Your legs" in flat
     assert "Paused for a clinician's check: You have a fever or chills" in flat
     assert "Status Paused for a clinician's check" in flat
-    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
+    rows = read_csv(sheet)
     assert [r["sessions_done"] for r in rows] == ["0", "0"]  # paused from the start
 
 
@@ -228,7 +233,7 @@ def test_not_started_still_writes_a_plain_summary(qtbot: QtBot, tmp_path: Path) 
     flat = squash(pdf_text(pdf))
     assert "Programme Not started" in flat
     assert "No red-flag screening has been recorded." in flat
-    rows = list(csv.DictReader(sheet.read_text(encoding="ascii").splitlines()))
+    rows = read_csv(sheet)
     assert len(rows) == 3 and {r["phase"] for r in rows} == {""}
     assert all(r["breaks_taken"] != "0" for r in rows)
 
