@@ -49,6 +49,14 @@ SWAPS: dict[type[ast.AST], type[ast.AST]] = {
 
 # (module, line text stripped, mutation) -> why the mutant cannot change behaviour.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("core/session.py", "@dataclass(frozen=True)", "not bool"): (
+        "frozen only guards against assignment; nothing assigns to Counter or ExerciseTally"
+    ),
+    (
+        "core/session.py",
+        "for ahead in range(REST_DAYS_BETWEEN + 1, REST_DAYS_BETWEEN + 8):",
+        "+1",
+    ): "seven consecutive days already visit every weekday; an eighth finds none earlier",
     ("core/planner.py", "@dataclass(frozen=True)", "not bool"): (
         "frozen only guards against assignment; nothing assigns to these objects"
     ),

@@ -12,8 +12,11 @@ smaller range of motion next time, and asks the red-flag questions (coach.screen
 sharp or travelling pain rated before or after asks them too; any yes pauses the
 programme and the clinician screen comes up (screening.clinician_watch).
 
-Time is read only through coach.clock, and a 1 s QTimer runs only while a hold or a rest
-counts down; `tick()` is public so tests drive it with a fake clock.
+Every rule of the session (which set, which side, holds, reps, rests, the finish, sharp
+pain, abandoning) is core/session.py's `Session`; this widget shows where it stands and
+hands it the user's input and the time. Time is read only through coach.clock (its
+monotonic reading), and a 1 s QTimer runs only while a hold or a rest counts down;
+`tick()` is public so tests drive it with a fake clock.
 
 Keys: Return does the page's main action (Begin, Next, Skip rest, Save, Continue,
 Close); Space counts a rep or starts/stops a hold; Alt+G good ache, Alt+H sharp pain;
@@ -24,9 +27,8 @@ from __future__ import annotations
 
 import enum
 import html
-import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -43,10 +45,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.services.programme import Coach
 from deskguard.core import program
 from deskguard.core.model import Exercise
 from deskguard.core.program import PainWhen, Sensation, Step
+from deskguard.core.session import IN_SET, Phase, Session, Why, next_session_day
+from deskguard.services.programme import Coach
 from deskguard.ui.pain_dialog import PainRating
 from deskguard.ui.screening import ScreeningForm, clinician_watch
 from deskguard.ui.widgets import (
@@ -76,14 +79,6 @@ class Page(enum.IntEnum):
     FINISH = 3  # summary and the pain rating after
     CHECK = 4  # the red-flag questions (sharp pain, or a bad rating)
     END = 5  # what happens next
-
-
-class Why(enum.Enum):
-    """Why the red-flag questions are asked."""
-
-    SHARP = "sharp"  # "This hurts (sharp)" during the session
-    BEFORE = "before"  # sharp or travelling pain rated before starting
-    AFTER = "after"  # sharp or travelling pain rated after the session
 
 
 def clock_text(seconds: int) -> str:
@@ -137,16 +132,8 @@ class SessionPlayer(QWidget):
         state = coach.status()
         self.phase = program.phase(state.phase)
         self.week = program.week_in_phase(state, coach.today())
-        self.steps: tuple[Step, ...] = coach.routine()
+        self.session = Session(coach.routine())  # every rule of the session lives there
         self.exercise_by_id: dict[str, Exercise] = coach.exercises()
-        self.exercise_ids: list[str] = list(dict.fromkeys(s.exercise_id for s in self.steps))
-        self.index = 0
-        self.reps = 0
-        self.completed: set[int] = set()  # steps whose reps or hold reached the target
-        self.why: Why | None = None
-        self.recorded = False  # the session's end (done or stopped) is in the log
-        self._hold_ends: datetime | None = None
-        self._rest_ends: datetime | None = None
         self._closing = False
 
         self.progress = QProgressBar()
@@ -412,8 +399,29 @@ class SessionPlayer(QWidget):
         return Page(self.pages.currentIndex())
 
     @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.session.steps
+
+    @property
+    def exercise_ids(self) -> tuple[str, ...]:
+        return self.session.exercise_ids
+
+    @property
+    def index(self) -> int:
+        return self.session.index
+
+    @property
+    def reps(self) -> int:
+        return self.session.reps
+
+    @property
+    def completed(self) -> frozenset[int]:
+        """The steps whose reps or hold reached the target."""
+        return self.session.completed
+
+    @property
     def step(self) -> Step:
-        return self.steps[self.index]
+        return self.session.step
 
     def exercise(self, step: Step | None = None) -> Exercise:
         return self.exercise_by_id[(step or self.step).exercise_id]
@@ -447,9 +455,25 @@ class SessionPlayer(QWidget):
         self.primary_button.setText(text)
         self.primary_button.setAccessibleName(name)
 
-    def _in_progress(self) -> bool:
-        """Part-way through a session that closing now would throw away."""
-        return not self.recorded and self.page in (Page.STEP, Page.REST, Page.FINISH)
+    def _follow(self, was: tuple[Phase, int]) -> None:
+        """After an action or a tick: the page for where the session is now if it moved
+        (`was`: its phase and step before), else the running counter or rest."""
+        session = self.session
+        if (session.phase, session.index) != was:
+            if session.phase in IN_SET:
+                self._show_step()
+            elif session.phase is Phase.REST:
+                self._show_rest()
+            elif session.phase is Phase.FINISHED:
+                self._show_finish()
+        elif session.phase in IN_SET:
+            self._show_counter()
+        elif session.phase is Phase.REST:
+            self._show_rest_left()
+        self._sync_ticker()
+
+    def _where(self) -> tuple[Phase, int]:
+        return self.session.phase, self.session.index
 
     # ---- before ------------------------------------------------------------------------
     def _show_before(self) -> None:
@@ -489,7 +513,7 @@ class SessionPlayer(QWidget):
     def _update_before(self) -> None:
         offer = self.coach.status().train_today
         reason = ""
-        if not self.steps:
+        if not self.session.steps:
             reason = self.tr("No exercises are available for this phase.")
         elif not offer.ok:
             reason = offer.reason
@@ -505,16 +529,17 @@ class SessionPlayer(QWidget):
         rating, sensation = self.before_rating.rating(), self.before_rating.sensation()
         assert rating is not None and sensation is not None
         self.coach.log_pain(rating, sensation, PainWhen.BEFORE)
-        if sensation.is_bad:
-            self._ask(Why.BEFORE)
+        was = self._where()
+        self.session.begin(sensation, self._now())
+        if self.session.asking:
+            self._ask()
             return
-        self.index = 0
-        self._show_step()
+        self._follow(was)
 
     # ---- a set -------------------------------------------------------------------------
     def _show_step(self) -> None:
         step, exercise = self.step, self.exercise()
-        number = self.exercise_ids.index(step.exercise_id) + 1
+        number = self.session.exercise_number
         self.step_where.setText(
             self.tr("Exercise {0} of {1} · step {2} of {3}").format(
                 number, len(self.exercise_ids), self.index + 1, len(self.steps)
@@ -533,34 +558,34 @@ class SessionPlayer(QWidget):
         self.set_line.setText(line)
         self.how.setText(_ordered_html(exercise.steps))
         self.cues.setText(self.tr("Form: {0}").format(" ".join(exercise.cues)))
-        self.reps = 0
-        self._hold_ends = None
         self.progress.setValue(self.index)
         self._show_counter()
         self._show_page(Page.STEP)
-        if self.index == len(self.steps) - 1:
+        if self.session.is_last:
             self._set_primary(self.tr("Finish  ⏎"), self.tr("Finish the session"))
         else:
             self._set_primary(self.tr("Next  ⏎"), self.tr("Next set"))
 
     @property
     def is_hold(self) -> bool:
-        return self.step.reps is None
+        return self.session.is_hold
 
     @property
     def target(self) -> int:
-        return self.step.reps if self.step.reps is not None else (self.step.hold_seconds or 0)
+        return self.session.target
 
     def _show_counter(self) -> None:
-        target = self.target
+        shown = self.session.counter(self._now())
+        target = shown.target
         self.count_progress.setRange(0, max(1, target))
-        done = self.index in self.completed
-        if self.is_hold:
-            running = self._hold_ends is not None
-            left = self._hold_left() if running else target
-            self.counter.setText(self.tr("Done") if done and not running else clock_text(left))
+        self.count_progress.setValue(shown.value)
+        done = shown.done
+        if shown.hold:
+            running = shown.running
+            self.counter.setText(
+                self.tr("Done") if done and not running else clock_text(shown.left)
+            )
             self.counter_unit.setText(self.tr("hold for {0} seconds").format(target))
-            self.count_progress.setValue(target if done and not running else target - left)
             if running:
                 self.count_button.setText(self.tr("Stop hold  (Space)"))
                 self.count_button.setAccessibleName(self.tr("Stop the hold"))
@@ -575,66 +600,41 @@ class SessionPlayer(QWidget):
                     if done
                     else self.tr("Get into position, then start the hold.")
                 )
+            self.count_button.setEnabled(True)
         else:
-            self.counter.setText(str(self.reps))
+            self.counter.setText(str(shown.value))
             self.counter_unit.setText(self.tr("of {0} reps").format(target))
-            self.count_progress.setValue(self.reps)
             self.count_button.setText(self.tr("Rep done  (Space)"))
             self.count_button.setAccessibleName(self.tr("Count one rep"))
-            self.count_button.setEnabled(self.reps < target)
+            self.count_button.setEnabled(shown.left > 0)
             self.count_status.setText(
                 self.tr("All {0} done. Press Return when you are ready.").format(target)
                 if done
                 else self.tr("Slow and controlled. Press Space after each rep.")
             )
-        if self.is_hold:
-            self.count_button.setEnabled(True)
 
     def count(self) -> None:
         """Space / the counter button: one rep more, or start or stop the hold."""
         if self.page != Page.STEP:
             return
-        if self.is_hold:
-            if self._hold_ends is not None:
-                self._hold_ends = None  # stopped part-way: the set starts again from the top
-                self._sync_ticker()
-            else:
-                self._hold_ends = self._now() + timedelta(seconds=self.target)
-                self._sync_ticker()
-            self._show_counter()
-            return
-        if self.reps >= self.target:
-            return
-        self.reps += 1
-        if self.reps >= self.target:
-            self.completed.add(self.index)
-        self._show_counter()
-
-    def _hold_left(self) -> int:
-        if self._hold_ends is None:
-            return self.target
-        return max(0, math.ceil((self._hold_ends - self._now()).total_seconds()))
+        was = self._where()
+        self.session.count(self._now())
+        self._follow(was)
 
     def next(self) -> None:
         """Return / Next: on to the rest, the next set, or the finish screen."""
         if self.page != Page.STEP:
             return
-        self._hold_ends = None
-        self._sync_ticker()
-        if self.index >= len(self.steps) - 1:
-            self._show_finish()
-        elif self.step.rest_after_seconds > 0:
-            self._show_rest()
-        else:
-            self.index += 1
-            self._show_step()
+        was = self._where()
+        self.session.next(self._now())
+        self._follow(was)
 
     # ---- rest ----------------------------------------------------------------------------
     def _show_rest(self) -> None:
-        seconds = self.step.rest_after_seconds
-        self._rest_ends = self._now() + timedelta(seconds=seconds)
+        seconds = self.session.rest_seconds
         self.rest_progress.setRange(0, seconds)
-        following = self.steps[self.index + 1]
+        following = self.session.following
+        assert following is not None  # the last set has no rest after it
         text = self.tr("Up next: {0} · set {1} of {2}").format(
             self.exercise(following).name, following.set_number, following.sets
         )
@@ -646,30 +646,26 @@ class SessionPlayer(QWidget):
         self.progress.setValue(self.index + 1)
         self._show_page(Page.REST)
         self._show_rest_left()
-        self._sync_ticker()
 
-    def _show_rest_left(self) -> int:
-        if self._rest_ends is None:
-            return 0
-        left = max(0, math.ceil((self._rest_ends - self._now()).total_seconds()))
+    def _show_rest_left(self) -> None:
+        left = self.session.rest_left(self._now())
         self.rest_countdown.setText(clock_text(left))
         self.rest_progress.setValue(self.rest_progress.maximum() - left)
-        return left
 
     def skip_rest(self) -> None:
         if self.page != Page.REST:
             return
-        self._rest_ends = None
-        self._sync_ticker()
-        self.index += 1
-        self._show_step()
+        was = self._where()
+        self.session.skip_rest(self._now())
+        self._follow(was)
 
     # ---- time ----------------------------------------------------------------------------
-    def _now(self) -> datetime:
-        return self.coach.clock.now()
+    def _now(self) -> float:
+        # Monotonic: a hold or a rest is real time, whatever happens to the wall clock.
+        return self.coach.clock.monotonic()
 
     def _sync_ticker(self) -> None:
-        if self._hold_ends is not None or self._rest_ends is not None:
+        if self.session.ticking:
             if not self._ticker.isActive():
                 self._ticker.start()
         else:
@@ -681,14 +677,9 @@ class SessionPlayer(QWidget):
 
     def tick(self) -> None:
         """Once a second while a hold or a rest runs (public: tests call it)."""
-        if self._hold_ends is not None and self.page == Page.STEP:
-            if self._hold_left() == 0:
-                self._hold_ends = None
-                self.completed.add(self.index)
-            self._show_counter()
-        if self._rest_ends is not None and self.page == Page.REST and self._show_rest_left() == 0:
-            self.skip_rest()
-        self._sync_ticker()
+        was = self._where()
+        self.session.tick(self._now())
+        self._follow(was)
 
     # ---- the two kinds of pain -----------------------------------------------------------
     def good_ache(self) -> None:
@@ -702,14 +693,13 @@ class SessionPlayer(QWidget):
 
     def sharp(self) -> None:
         """Stop at once: recorded, one phase back for a week, then the warning signs."""
-        if self.page not in (Page.STEP, Page.REST) or self.recorded:
+        exercise_id = self.session.sharp()
+        if exercise_id is None:
             return
-        exercise = self.exercise()
+        exercise = self.exercise_by_id[exercise_id]
         before = self.phase.number
-        self._hold_ends = self._rest_ends = None
         self._sync_ticker()
         self.coach.report_sharp(exercise.id)
-        self.recorded = True
         self.stopped.emit()
         now = self.coach.status().phase
         after = program.phase(now)
@@ -737,50 +727,39 @@ class SessionPlayer(QWidget):
             )
         )
         self.check_note.show()
-        self._ask(Why.SHARP)
+        self._ask()
 
     # ---- finish --------------------------------------------------------------------------
-    def _sets(self) -> dict[tuple[str, int], list[int]]:
-        sets: dict[tuple[str, int], list[int]] = {}
-        for i, step in enumerate(self.steps):
-            sets.setdefault((step.exercise_id, step.set_number), []).append(i)
-        return sets
-
     def done_in_full(self) -> list[str]:
-        return [
-            e
-            for e in self.exercise_ids
-            if all(i in self.completed for i, s in enumerate(self.steps) if s.exercise_id == e)
-        ]
+        return self.session.done_in_full()
 
     def _show_finish(self) -> None:
         self.progress.setValue(len(self.steps))
-        sets = self._sets()
-        sets_done = sum(1 for idx in sets.values() if all(i in self.completed for i in idx))
-        full = self.done_in_full()
-        total = len(self.exercise_ids)
+        tally = self.session.tally()
+        sets = sum(t.sets for t in tally)
+        sets_done = sum(t.sets_done for t in tally)
+        full = [t for t in tally if t.full]
+        total = len(tally)
         if len(full) == total:
             self.summary.setText(
-                self.tr("Well done: all {0} exercises, {1} sets.").format(total, len(sets))
+                self.tr("Well done: all {0} exercises, {1} sets.").format(total, sets)
             )
         else:
             self.summary.setText(
                 self.tr("{0} of {1} exercises done in full, {2} of {3} sets.").format(
-                    len(full), total, sets_done, len(sets)
+                    len(full), total, sets_done, sets
                 )
             )
         rows = []
-        for exercise_id in self.exercise_ids:
-            mine = [k for k in sets if k[0] == exercise_id]
-            finished = sum(1 for k in mine if all(i in self.completed for i in sets[k]))
-            name = self.exercise_by_id[exercise_id].name
-            if exercise_id in full:
+        for t in tally:
+            name = self.exercise_by_id[t.exercise_id].name
+            if t.full:
                 rows.append(self.tr("✓  {0}: done in full").format(name))
-            elif len(mine) == 1:
+            elif t.sets == 1:
                 rows.append(self.tr("–  {0}: not finished").format(name))
             else:
                 rows.append(
-                    self.tr("–  {0}: {1} of {2} sets finished").format(name, finished, len(mine))
+                    self.tr("–  {0}: {1} of {2} sets finished").format(name, t.sets_done, t.sets)
                 )
         self.summary_list.setText("\n".join(rows))
         self._show_page(Page.FINISH)
@@ -788,7 +767,8 @@ class SessionPlayer(QWidget):
 
     def _update_finish(self) -> None:
         if self.page == Page.FINISH:
-            self.primary_button.setEnabled(self.after_rating.complete() and not self.recorded)
+            saveable = self.session.phase is Phase.FINISHED  # not saved yet
+            self.primary_button.setEnabled(self.after_rating.complete() and saveable)
 
     def save(self) -> None:
         """Records the pain after and the session (done = exercises done in full)."""
@@ -797,12 +777,12 @@ class SessionPlayer(QWidget):
         rating, sensation = self.after_rating.rating(), self.after_rating.sensation()
         assert rating is not None and sensation is not None
         self.coach.log_pain(rating, sensation, PainWhen.AFTER)
+        self.session.save(sensation)
         if self.coach.status().active:
             self.coach.finish_session(len(self.done_in_full()), len(self.exercise_ids))
-            self.recorded = True
             self.finished.emit()
-        if sensation.is_bad:
-            self._ask(Why.AFTER)
+        if self.session.asking:
+            self._ask()
         else:
             self._end_saved(sensation)
 
@@ -837,17 +817,11 @@ class SessionPlayer(QWidget):
 
     def next_session_day(self) -> date | None:
         """The first of the user's session days after the rest day(s) that follow today."""
-        days = self.coach.settings.program_days
-        today = self.coach.today()
-        for ahead in range(program.REST_DAYS_BETWEEN + 1, program.REST_DAYS_BETWEEN + 8):
-            day = today + timedelta(days=ahead)
-            if day.weekday() in days:
-                return day
-        return None
+        return next_session_day(self.coach.today(), self.coach.settings.program_days)
 
     # ---- the warning signs -----------------------------------------------------------------
-    def _ask(self, why: Why) -> None:
-        self.why = why
+    def _ask(self) -> None:
+        why = self.session.why
         if why is Why.BEFORE:
             self.check_heading.setText(self.tr("Not today"))
             self.check_explain.setText(
@@ -876,6 +850,7 @@ class SessionPlayer(QWidget):
 
     def _screened(self, yes: list[str]) -> None:
         self.coach.screen(yes)  # any yes pauses; the clinician screen comes up by itself
+        self.session.answer()
         if yes:
             self.end_heading.setText(self.tr("The programme is paused"))
             self.end_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
@@ -889,7 +864,7 @@ class SessionPlayer(QWidget):
             self.end_card.hide()
         else:
             self.end_heading.setStyleSheet("")
-            if self.why is Why.BEFORE:
+            if self.session.why is Why.BEFORE:
                 self.end_heading.setText(self.tr("Rest today"))
                 self.end_message.setText(
                     self.tr(
@@ -914,13 +889,13 @@ class SessionPlayer(QWidget):
     # ---- stopping --------------------------------------------------------------------------
     def request_stop(self) -> None:
         """Esc / Stop: ask first when closing would throw a session (or questions) away."""
-        if self._in_progress():
+        if self.session.in_progress:
             self.confirm_text.setText(
                 self.tr("Stop this session? Nothing will be recorded as done.")
             )
             self.abandon_button.setText(self.tr("Stop session  (Esc)"))
             self.abandon_button.setAccessibleName(self.tr("Stop session"))
-        elif self.page == Page.CHECK:
+        elif self.session.asking:
             self.confirm_text.setText(
                 self.tr("Close without answering the warning-sign questions?")
             )
@@ -938,8 +913,7 @@ class SessionPlayer(QWidget):
 
     def abandon(self) -> None:
         """Closes without recording anything as done."""
-        in_progress = self._in_progress()
-        self._hold_ends = self._rest_ends = None
+        in_progress = self.session.abandon()
         self._sync_ticker()
         self._closing = True
         if in_progress:
@@ -979,10 +953,10 @@ class SessionPlayer(QWidget):
         event.accept()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and (self._in_progress() or self.page == Page.CHECK):
+        if not self._closing and (self.session.in_progress or self.session.asking):
             event.ignore()  # the window manager's close asks first, like Esc
             self.request_stop()
             return
-        self._hold_ends = self._rest_ends = None
+        self.session.abandon()
         self._sync_ticker()
         event.accept()

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.core import program
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
 from deskguard.core.program import Kind, PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgramLog
 from deskguard.ui.screening import clinician_watch
 from deskguard.ui.session_player import TITLE, Page, SessionPlayer
 
