@@ -166,9 +166,17 @@ def run(verbose: bool = False) -> int:
     lock = InstanceLock(paths.lock_file)
     if not lock.acquire():
         try:
+            from datetime import datetime
+
+            from deskguard.cli import clock_text, in_text
+
             status = send_command(paths.socket_name, "status", timeout_ms=2000)
-            when = status.get("next_break_at")
-            extra = f" Next break: {when}." if when else ""
+            text = status.get("next_break_at")
+            now = datetime.now().astimezone()
+            when = datetime.fromisoformat(text) if isinstance(text, str) else None
+            extra = (
+                f" Next break at {clock_text(when, now)} ({in_text(when, now)})." if when else ""
+            )
         except NotRunning:
             extra = " (It is still starting or not answering.)"
         print(f"DeskGuard is already running.{extra}")

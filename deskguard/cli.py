@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"DeskGuard {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("break-now", help="show a break prompt now")
-    pause = sub.add_parser("pause", help="pause prompts (default 30 minutes)")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        # `help` for `deskguard --help`, the same line atop `deskguard NAME --help`.
+        return sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+
+    command("break-now", "show a break prompt now")
+    pause = command("pause", "pause prompts (default 30 minutes)")
     pause.add_argument(
         "length",
         nargs="?",
@@ -63,19 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MINUTES|tomorrow",
         help=f"minutes from 1 to {MAX_PAUSE_MINUTES}, or 'tomorrow'",
     )
-    sub.add_parser("resume", help="resume prompts after a pause")
-    status = sub.add_parser("status", help="show what the running app is doing")
+    command("resume", "resume prompts after a pause")
+    status = command("status", "show what the running app is doing")
     status.add_argument("--json", action="store_true", help="print JSON")
-    programme = sub.add_parser(
-        "programme", help="the back-care programme's status in the running app"
-    )
+    programme = command("programme", "the back-care programme's status in the running app")
     programme.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_parser("quit", help="quit the running app")
-    report = sub.add_parser("report", help="this week's breaks (reads the database)")
+    command("quit", "quit the running app")
+    report = command("report", "this week's breaks, day by day (reads the database)")
     report.add_argument("--week", type=iso_week, metavar="YYYY-Www", help="another ISO week")
     report.add_argument("--json", action="store_true", help="print JSON")
-    export = sub.add_parser(
-        "export", help="export every recorded event (--csv) or the programme log (--programme-csv)"
+    export = command(
+        "export", "export every recorded event (--csv) or the programme log (--programme-csv)"
     )
     export.add_argument("--csv", type=Path, metavar="PATH", help="CSV file of break events")
     export.add_argument(
@@ -131,27 +134,89 @@ def _remote(args: argparse.Namespace) -> int:
     if not reply.get("ok"):
         print(f"deskguard {args.command}: {reply.get('error', 'failed')}", file=sys.stderr)
         return 1
+    now = datetime.now().astimezone()
     if args.command == "status":
-        print(json.dumps(reply, indent=2) if args.json else _status_text(reply))
+        print(json.dumps(reply, indent=2) if args.json else _status_text(reply, now))
     elif args.command == "programme":
         print(json.dumps(reply, indent=2) if args.json else _programme_text(reply))
+    elif args.command in ("pause", "resume"):
+        print(_pause_text(reply, now))
     else:
         print(reply.get("message", "Done."))
     return 0
 
 
-def _status_text(status: dict[str, Any]) -> str:
-    lines = [f"State:       {status['state'].replace('_', ' ')}"]
+# ---- times in people's words: local clock time, "in 12 min", a day name when not today
+
+
+def _at(text: str | None, now: datetime) -> datetime | None:
+    return None if not text else datetime.fromisoformat(text).astimezone(now.tzinfo)
+
+
+def clock_text(when: datetime, now: datetime) -> str:
+    """10:30 today; "tomorrow 09:00"; "Mon 7 Dec 09:00" further away."""
+    when = when.astimezone(now.tzinfo)
+    days = (when.date() - now.date()).days
+    if days == 0:
+        return f"{when:%H:%M}"
+    if days == 1:
+        return f"tomorrow {when:%H:%M}"
+    return f"{when:%a} {when.day} {when:%b %H:%M}"
+
+
+def in_text(when: datetime, now: datetime) -> str:
+    minutes = round((when - now).total_seconds() / 60)
+    if minutes < 1:
+        return "now" if minutes > -1 else f"{-minutes} min ago"
+    if minutes < 60:
+        return f"in {minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"in {hours} h {rest:02d} min" if hours < 24 else f"in {hours // 24} d {hours % 24} h"
+
+
+STATE_WORDS = {
+    "working": "Working",
+    "paused": "Paused",
+    "on_break": "On a break",
+    "outside_hours": "Outside working hours",
+}
+
+
+def _status_text(status: dict[str, Any], now: datetime) -> str:
+    state = status["state"]
+    lines = [f"DeskGuard:   {STATE_WORDS.get(state, state.replace('_', ' '))}"]
     if status.get("prompting"):
-        lines.append("Prompt:      a break is waiting for an answer")
-    if status.get("paused_until"):
-        lines.append(f"Paused until {status['paused_until']}")
-    lines.append(f"Next break:  {status.get('next_break_at') or '—'}")
-    lines.append(f"Interval:    {status.get('interval_minutes')} min")
-    lines.append(f"Shown in:    {status.get('tray')}")
-    lines.append(f"Database:    {status.get('database')}")
+        lines.append("Prompt:      a break is waiting for your answer")
+    if status.get("held"):
+        lines.append(f"Held:        a due break waits ({status['held']})")
+    paused = _at(status.get("paused_until"), now)
+    if paused is not None:
+        lines.append(f"Paused until {clock_text(paused, now)} ({in_text(paused, now)})")
+    nxt = _at(status.get("next_break_at"), now)
+    if nxt is not None:
+        lines.append(f"Next break:  {clock_text(nxt, now)} ({in_text(nxt, now)})")
+    elif paused is None and state != "on_break":
+        lines.append("Next break:  none planned in the next two weeks")
+    lines.append(f"Every:       {status.get('interval_minutes')} minutes")
+    shown = status.get("tray")
+    if shown:
+        lines.append(f"Shown in:    the {shown}")
+    lines.append(f"Your record: {status.get('database')}")
     lines.extend(f"Note:        {p}" for p in status.get("problems", []))
     return "\n".join(lines)
+
+
+def _pause_text(reply: dict[str, Any], now: datetime) -> str:
+    """The answer to pause and resume, from the status the app sent with it."""
+    paused = _at(reply.get("paused_until"), now)
+    if paused is not None:
+        return f"Paused until {clock_text(paused, now)} ({in_text(paused, now)})."
+    if "state" not in reply:  # resume when nothing was paused: the app says so
+        return str(reply.get("message", "Done."))
+    nxt = _at(reply.get("next_break_at"), now)
+    if nxt is None:
+        return "Resumed."
+    return f"Resumed. Next break at {clock_text(nxt, now)} ({in_text(nxt, now)})."
 
 
 def _programme_text(status: dict[str, Any]) -> str:
@@ -229,7 +294,7 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
         week_start,
     )
 
-    today = date.today()
+    today = datetime.now().astimezone().date()
     monday = monday_of(today) if week is None else week_start(week)
     events = store.events_in_range(*query_range(monday))
     report = week_report(events, monday, settings, history=store, today=today)
@@ -237,9 +302,10 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
     totals = report.totals
-    sunday = monday + timedelta(days=6)
-    print(f"DeskGuard week {report.week} ({monday:%d %b} – {sunday:%d %b %Y})")
-    if report.empty:
+    print(f"DeskGuard: the week of {week_range_text(monday)} ({report.week})")
+    if monday > today:
+        print("This week has not started yet.")
+    elif report.empty:
         print("No break prompts recorded this week.")
     else:
         share = "—" if totals.adherence is None else f"{totals.adherence:.0%}"
@@ -248,7 +314,9 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
         print(f"Breaks:      {totals.taken} taken of {totals.finished}")
         print(f"Movement:    {minutes_text(totals.movement_minutes)}")
         print(f"Longest sitting stretch: {minutes_text(totals.longest_sitting_minutes)}")
-    print(f"Streak:      {report.streak} day{'s' if report.streak != 1 else ''} at or above goal")
+    if monday <= today:  # no streak for a week that has not happened
+        days = "day" if report.streak == 1 else "days"
+        print(f"Streak:      {report.streak} {days} in a row at or above your goal")
     if report.checklist is not None:
         check = report.checklist
         print(f"Workstation: {check.score} on the checklist of {check.taken_at:%d %b %Y}")
@@ -266,6 +334,16 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
             f"{row.movement_minutes:>7}{'—' if sat is None else sat:>9}"
         )
     return 0
+
+
+def week_range_text(monday: date) -> str:
+    """23–29 Nov 2026; 30 Nov – 6 Dec 2026; 29 Dec 2025 – 4 Jan 2026."""
+    sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        return f"{monday.day} {monday:%b %Y} – {sunday.day} {sunday:%b %Y}"
+    if monday.month != sunday.month:
+        return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b %Y}"
+    return f"{monday.day}–{sunday.day} {sunday:%b %Y}"
 
 
 def _export(store: Any, path: Path) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from deskguard.adapters.paths import default_paths
 from deskguard.adapters.store import Store
-from deskguard.cli import main
+from deskguard.cli import _pause_text, _status_text, clock_text, main, week_range_text
 from deskguard.core.model import Event, EventKind, Prompt
 
 
@@ -91,7 +91,7 @@ def test_report_other_week_is_empty(home: Path, capsys: pytest.CaptureFixture[st
     seed(home)
     assert main(["report", "--week", "2020-W01"]) == 0
     out = capsys.readouterr().out
-    assert "DeskGuard week 2020-W01" in out
+    assert "DeskGuard: the week of 30 Dec 2019 – 5 Jan 2020 (2020-W01)" in out
     assert out.splitlines()[-1].split()[:2] == ["Total", "0"]
 
 
@@ -329,3 +329,100 @@ def test_export_programme_csv_from_an_unreadable_log_writes_nothing(
     err = capsys.readouterr().err
     assert "programme log row 5 has an unknown sensation 'tingling'" in err
     assert not target.exists()
+
+
+# ---- people's words: local time, plain English, the right years --------------------
+
+TOKYO = timezone(timedelta(hours=9))
+LISBON = timezone(timedelta(hours=0))
+
+
+def status_reply(**extra: object) -> dict[str, object]:
+    return {
+        "ok": True,
+        "state": "working",
+        "prompting": False,
+        "next_break_at": "2026-11-28T09:45:00+00:00",
+        "paused_until": None,
+        "interval_minutes": 45,
+        "tray": "system tray",
+        "database": "/home/u/.local/share/deskguard/deskguard.db",
+        "problems": [],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("zone", "now_local", "expected"),
+    [
+        (LISBON, datetime(2026, 11, 28, 9, 33, tzinfo=LISBON), "Next break:  09:45 (in 12 min)"),
+        (TOKYO, datetime(2026, 11, 28, 18, 33, tzinfo=TOKYO), "Next break:  18:45 (in 12 min)"),
+    ],
+)
+def test_status_speaks_local_clock_time(zone: timezone, now_local: datetime, expected: str) -> None:
+    text = _status_text(status_reply(), now_local)
+    assert expected in text.splitlines()
+    assert "DeskGuard:   Working" in text
+    assert "+00:00" not in text and "T09" not in text
+
+
+def test_pause_and_resume_answer_in_local_time() -> None:
+    now = datetime(2026, 11, 28, 9, 43, 21, tzinfo=LISBON)
+    paused = status_reply(
+        state="paused", next_break_at=None, paused_until="2026-11-28T11:43:21+00:00"
+    )
+    assert _pause_text(paused, now) == "Paused until 11:43 (in 2 h 00 min)."
+    overnight = status_reply(state="paused", paused_until="2026-11-30T09:00:00+00:00")
+    assert _pause_text(overnight, now) == "Paused until Mon 30 Nov 09:00 (in 1 d 23 h)."
+    resumed = status_reply(next_break_at="2026-11-28T10:28:21+00:00")
+    assert _pause_text(resumed, now) == "Resumed. Next break at 10:28 (in 45 min)."
+    assert _pause_text({"ok": True, "message": "DeskGuard was not paused."}, now) == (
+        "DeskGuard was not paused."
+    )
+    tomorrow = datetime(2026, 11, 29, 9, 0, tzinfo=LISBON)
+    assert clock_text(tomorrow, now) == "tomorrow 09:00"
+
+
+@pytest.mark.parametrize(
+    ("monday", "text"),
+    [
+        (date(2026, 11, 23), "23–29 Nov 2026"),
+        (date(2026, 11, 30), "30 Nov – 6 Dec 2026"),
+        (date(2025, 12, 29), "29 Dec 2025 – 4 Jan 2026"),
+    ],
+)
+def test_week_ranges_carry_the_right_years(monday: date, text: str) -> None:
+    assert week_range_text(monday) == text
+
+
+def test_report_of_week_one_names_both_years(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(home)
+    assert main(["report", "--week", "2026-W01"]) == 0
+    assert "the week of 29 Dec 2025 – 4 Jan 2026 (2026-W01)" in capsys.readouterr().out
+
+
+def test_a_week_that_has_not_happened_has_no_streak(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(home)
+    year, week, _ = (date.today() + timedelta(days=14)).isocalendar()
+    assert main(["report", "--week", f"{year}-W{week:02d}"]) == 0
+    out = capsys.readouterr().out
+    assert "This week has not started yet." in out
+    assert "Streak" not in out
+
+
+@pytest.mark.parametrize(
+    "command", ["break-now", "pause", "resume", "status", "programme", "quit", "report", "export"]
+)
+def test_every_command_describes_itself_in_its_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    description = lines[lines.index("") + 1]  # the line after the usage
+    assert description[:1].isupper() and description.endswith(".")
