@@ -181,3 +181,5 @@ class TrayStatus:
     held: str | None = None  # why a due prompt waits, e.g. "presentation"
     note: str = ""  # e.g. a settings problem, shown in the tooltip
     watching: str = ""  # which idle / presentation backends are in use, for the tooltip
+    taken_today: int = 0  # breaks taken today (completed or natural)
+    prompts_today: int = 0  # today's prompts with an outcome

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -44,6 +44,7 @@ from deskguard.core.posture import (
     posture_message,
 )
 from deskguard.core.rotation import pick_exercise, why_text
+from deskguard.core.stats import query_range, week_report
 
 log = logging.getLogger("deskguard")
 
@@ -139,6 +140,7 @@ class Breaks(QObject):
         self.host: StatusView | None = None
         self.last_notifier = ""
         self._stopped = False
+        self._today: tuple[date, int, int] | None = None  # day, taken, prompts with an outcome
         now = clock.now()
         self._recent = self._exercises_shown_today(now)
         self.planner = Planner(
@@ -261,6 +263,7 @@ class Breaks(QObject):
                 self._recent.append(effect.prompt.exercise_id or "")
                 continue
             self.record(partial(self.store.add_event, effect))
+            self._today = None  # counted afresh from the record at the next refresh
             self._show(effect)
         if refresh:
             self._refresh()
@@ -335,6 +338,7 @@ class Breaks(QObject):
         else:
             self._poll.start(wait_ms)
         if self.host is not None:
+            taken, prompts = self._counts_today(now)
             state = p.state(now)
             self.host.show_status(
                 TrayStatus(
@@ -346,11 +350,25 @@ class Breaks(QObject):
                     snooze_minutes=p.settings.snooze_minutes,
                     held=p.held_reason,
                     note="; ".join(self.notes[-1:]),
+                    taken_today=taken,
+                    prompts_today=prompts,
                     watching=self.tr("Away detection: {0}; presentations: {1}").format(
                         self.idle.name, self.holds.name
                     ),
                 )
             )
+
+    def _counts_today(self, now: datetime) -> tuple[int, int]:
+        """Today's breaks taken and prompts with an outcome, by the report's own rules;
+        read from the record only when something was recorded or the day changed."""
+        day = now.astimezone(self.tz).date()
+        if self._today is None or self._today[0] != day:
+            monday = day - timedelta(days=day.weekday())
+            no_events: list[Event] = []
+            events = self.read(lambda: self.store.events_in_range(*query_range(monday)), no_events)
+            row = week_report(events, monday, self.planner.settings, today=day).days[day.weekday()]
+            self._today = (day, row.taken, row.finished)
+        return self._today[1], self._today[2]
 
     def _poll_wait_ms(self, now: datetime) -> int | None:
         """When to look at the desktop again, beyond the alarm's own ticks.

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import State, TrayStatus
+from deskguard.ui.tray_icons import Look, StateIcons, look_of
 
 # Module-level texts are looked up in the context "Tray", each written out as
 # QCoreApplication.translate("Tray", "...") (or QT_TRANSLATE_NOOP for data): lupdate
@@ -74,6 +75,21 @@ def describe(status: TrayStatus) -> str:
     return QCoreApplication.translate("Tray", "Next break at {0} (in {1})").format(
         _clock(when, now), _minutes_until(when, now)
     )
+
+
+def progress_today(status: TrayStatus) -> str:
+    """ "3 of 4 breaks today" once a prompt has had an outcome today, else ""."""
+    if status.prompts_today == 0:
+        return ""
+    return QCoreApplication.translate("Tray", "{0} of {1} breaks today").format(
+        status.taken_today, status.prompts_today
+    )
+
+
+def headline(status: TrayStatus) -> str:
+    """The menu's first line and the tooltip's: the state, and today's progress."""
+    progress = progress_today(status)
+    return describe(status) + (f" · {progress}" if progress else "")
 
 
 def quit_app() -> None:
@@ -169,7 +185,7 @@ class TrayActions(QObject):
         return menu
 
     def show_status(self, status: TrayStatus) -> None:
-        self.next_line.setText(describe(status))
+        self.next_line.setText(headline(status))
         self.snooze_action.setEnabled(status.can_snooze)
         self.snooze_action.setText(self.tr("Snooze {0} min").format(status.snooze_minutes))
         paused = status.state is State.PAUSED
@@ -189,6 +205,8 @@ class Tray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.setToolTip("DeskGuard")
         self.icon.activated.connect(self._activated)
+        self.looks = StateIcons(icon)
+        self.look = Look.WORKING
 
     def show(self) -> None:
         self.icon.show()
@@ -198,7 +216,11 @@ class Tray(QObject):
 
     def show_status(self, status: TrayStatus) -> None:
         self.tray_actions.show_status(status)
-        tip = self.tr("DeskGuard — {0}").format(describe(status))
+        look = look_of(status.state, status.held is not None)
+        if look is not self.look:  # only on a change: the tray host repaints the icon
+            self.look = look
+            self.icon.setIcon(self.looks.icon(look))
+        tip = self.tr("DeskGuard — {0}").format(headline(status))
         if status.watching:
             tip += "\n" + status.watching
         if status.note:
@@ -282,7 +304,7 @@ class ControlWindow(QWidget):
 
     def show_status(self, status: TrayStatus) -> None:
         self.tray_actions.show_status(status)
-        self.next_line.setText(describe(status))
+        self.next_line.setText(headline(status))
 
     def balloon(self, title: str, body: str, timeout_s: int) -> bool:
         return False

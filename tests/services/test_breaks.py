@@ -252,3 +252,14 @@ def test_desktop_is_looked_at_only_as_often_as_the_rules_need(rig: Rig) -> None:
     assert rig.window.isVisible()
     rig.controller.pause(30)
     assert not rig.controller._poll.isActive()  # nothing is read while paused
+
+
+def test_todays_breaks_reach_the_tray_line(rig: Rig) -> None:
+    assert "breaks today" not in rig.host.next_line.text()
+    rig.advance(minutes=45)
+    rig.window.start_requested.emit()
+    rig.advance(minutes=2)  # completed by its timer
+    assert rig.host.next_line.text().endswith(" · 1 of 1 breaks today")
+    rig.advance(minutes=45)
+    rig.window.skip_requested.emit()
+    assert rig.host.next_line.text().endswith(" · 1 of 2 breaks today")

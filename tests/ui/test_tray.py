@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QAction, QIcon, QImage
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 import deskguard.ui
 from deskguard.core.model import State
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, describe
+from deskguard.ui.tray_icons import Look, look_of, render
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -203,3 +204,68 @@ def test_lupdate_files_texts_under_the_contexts_they_are_looked_up_in(tmp_path: 
         ("FirstRunDialog", "&Start DeskGuard when I log in"),
     ]:
         assert expected in found
+
+
+# ---- the icon tells the state at a glance -------------------------------------------
+
+
+def app_icon() -> QIcon:
+    from deskguard.adapters.content import resources_dir
+
+    return QIcon(str(resources_dir() / "icons" / "deskguard.svg"))
+
+
+def differing_pixels(a: QImage, b: QImage) -> int:
+    return sum(
+        1 for y in range(a.height()) for x in range(a.width()) if a.pixel(x, y) != b.pixel(x, y)
+    )
+
+
+@pytest.mark.parametrize("size", [16, 22, 32, 64])
+def test_every_state_has_its_own_icon(qtbot: QtBot, size: int) -> None:
+    base = app_icon()
+    images = {look: render(base, look, size) for look in Look}
+    looks = list(Look)
+    for i, a in enumerate(looks):
+        for b in looks[i + 1 :]:
+            # a visible share of the icon, not a stray pixel
+            assert differing_pixels(images[a], images[b]) > size * size // 20, (a, b)
+
+
+def test_badges_differ_by_shape_not_only_colour(qtbot: QtBot) -> None:
+    """In greyscale (colour-blind users, a monochrome panel) the looks still differ."""
+    base = app_icon()
+    grey = {
+        look: render(base, look, 32).convertToFormat(QImage.Format.Format_Grayscale8)
+        for look in Look
+    }
+    looks = list(Look)
+    for i, a in enumerate(looks):
+        for b in looks[i + 1 :]:
+            assert differing_pixels(grey[a], grey[b]) > 40, (a, b)
+
+
+def test_the_tray_icon_follows_the_state(qtbot: QtBot) -> None:
+    tray = Tray(TrayActions(), app_icon())
+    assert tray.look is Look.WORKING
+    tray.show_status(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
+    assert tray.look is Look.PAUSED
+    tray.show_status(status(State.WORKING, held="presentation"))
+    assert tray.look is Look.WAITING
+    tray.show_status(status(State.PROMPTING))
+    assert tray.look is Look.WAITING
+    tray.show_status(status(State.OUTSIDE_HOURS))
+    assert tray.look is Look.OFF_HOURS
+    tray.show_status(status(State.ON_BREAK))
+    assert tray.look is Look.WORKING
+    assert look_of(State.WORKING, held=False) is Look.WORKING
+
+
+def test_todays_progress_leads_the_menu_and_tooltip(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    tray = Tray(actions, app_icon())
+    tray.show_status(status(State.WORKING, taken_today=3, prompts_today=4))
+    assert actions.next_line.text().endswith(" · 3 of 4 breaks today")
+    assert "3 of 4 breaks today" in tray.icon.toolTip()
+    tray.show_status(status(State.WORKING))
+    assert "breaks today" not in actions.next_line.text()  # nothing to count yet
