@@ -1,14 +1,17 @@
-"""Opens every window the tray asks for: each is built on first use (its module and Qt
-parts load only then) and shown again after, the weekly chart included."""
+"""Opens every window the tray asks for, the weekly chart included: each is built when
+asked for (its module and Qt parts load only then), shown again while it stays open, and
+released when the user closes it, so a day's use leaves no window behind in memory."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -16,6 +19,7 @@ from deskguard import __version__
 from deskguard.core.checklist import WORKSTATION, ChecklistResult, checklist_due
 from deskguard.core.model import Settings
 from deskguard.core.ports import Content
+from deskguard.footprint import release_freed_heap
 from deskguard.services.breaks import Breaks
 from deskguard.services.commands import Commands
 from deskguard.services.settings import SettingsService
@@ -35,8 +39,37 @@ class Places:
     log_file: Path
 
 
+class _WhenClosed(QObject):
+    """Tells `Windows` when the app hides `window`: a close, Esc, Cancel or OK.
+
+    A child of the window, so it goes with it; it holds `Windows` weakly, so a window
+    that outlives it (or hides while it is torn down) tells no one.
+    """
+
+    def __init__(self, window: QWidget, windows: Windows) -> None:
+        super().__init__(window)
+        self._windows = weakref.ref(windows)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and not event.spontaneous():
+            windows = self._windows()
+            if windows is not None and isinstance(watched, QWidget) and watched.isWindow():
+                windows._release(watched)
+        return super().eventFilter(watched, event)
+
+
 class Windows(QObject):
-    """The windows the tray opens, each built on first use and kept."""
+    """The windows the tray opens: each built when asked for and released when closed.
+
+    A window counts as closed when it is hidden by the app itself: its close button, the
+    window manager's close, Esc, Cancel or OK (the weekly chart and the progress window
+    only hide on close; dialogs hide on done()). A hide the window system makes on its
+    own (minimised, another desktop) is spontaneous and keeps the window. A released
+    window leaves `_open` (or `_summary`) at once and is deleted by Qt on its next pass
+    (`deleteLater`); its Python wrapper is kept until Qt has done so, so it is never
+    deleted inside its own event. Connections made to it or from it go with it.
+    """
 
     def __init__(
         self,
@@ -63,6 +96,7 @@ class Windows(QObject):
         self._validate = validate
         self._open: dict[str, QWidget] = {}
         self._summary: Any = None
+        self._releasing: dict[int, QWidget] = {}  # closed, waiting for Qt to delete them
         actions.show_library.connect(self.show_library)
         actions.show_checklist.connect(self.show_checklist)
         actions.show_red_flags.connect(self.show_red_flags)
@@ -85,11 +119,59 @@ class Windows(QObject):
     def _present(self, name: str, make: Callable[[], QWidget]) -> QWidget:
         widget = self._open.get(name)
         if widget is None:
-            widget = self._open[name] = make()
+            widget = self._keep(name, make())
         widget.show()
         widget.raise_()
         widget.activateWindow()
         return widget
+
+    def _keep(self, name: str, window: QWidget) -> QWidget:
+        """Hold `window` under `name` until the user closes it (see the class docstring)."""
+        self._open[name] = window
+        _WhenClosed(window, self)
+        return window
+
+    def _release(self, window: QWidget) -> None:
+        """The user closed `window`: forget it and let Qt delete it."""
+        key = id(window)
+        if key in self._releasing:
+            return
+        named = [name for name, widget in self._open.items() if widget is window]
+        if not named and window is not self._summary:
+            return  # not one of ours (any more)
+        for name in named:
+            del self._open[name]
+        if window is self._summary:
+            self._summary = None
+        if "programme" in named:
+            self._keep_session(window)
+        if "session" in named:
+            self._forget_session(window)
+        self._releasing[key] = window
+        window.destroyed.connect(partial(self._released, key))
+        window.deleteLater()
+
+    def _released(self, key: int) -> None:
+        """Qt deleted a closed window: drop its wrapper; once none is left to delete,
+        hand the heap they freed back to the system (on the next pass, when the window's
+        destructor has finished)."""
+        self._releasing.pop(key, None)
+        if not self._releasing:
+            QTimer.singleShot(0, release_freed_heap)
+
+    def _forget_session(self, player: QWidget) -> None:
+        """A programme window that took over the released player must not hold it on."""
+        from deskguard.ui.program_window import ProgramWindow
+
+        programme = self._open.get("programme")
+        if isinstance(programme, ProgramWindow) and programme.player is player:
+            programme.player = None
+
+    def _keep_session(self, programme: QWidget) -> None:
+        """A session player the programme window opened outlives it while still open."""
+        player = getattr(programme, "player", None)
+        if isinstance(player, QWidget) and player.isVisible() and "session" not in self._open:
+            self._keep("session", player)
 
     def show_library(self) -> None:
         from deskguard.ui.library import LibraryWindow
@@ -115,7 +197,9 @@ class Windows(QObject):
 
         store = self.controller.store
         last = self.controller.read(lambda: store.last_checklist_result(WORKSTATION), None)
-        self._open.pop("checklist", None)  # always start from the last saved answers
+        open_now = self._open.get("checklist")
+        if open_now is not None:  # always start from the last saved answers
+            self._release(open_now)
         dialog = ChecklistDialog(
             self.library.checklist(WORKSTATION), self.controller.clock.now, last, self.icon
         )
@@ -137,6 +221,7 @@ class Windows(QObject):
 
     def show_programme(self) -> None:
         from deskguard.ui.program_window import ProgramWindow
+        from deskguard.ui.session_player import SessionPlayer
 
         coach = self.coach
         if coach is None:
@@ -146,6 +231,9 @@ class Windows(QObject):
         def make() -> QWidget:
             window = ProgramWindow(coach, open_progress=self.show_progress)
             window.setWindowIcon(self.icon)
+            player = self._open.get("session")
+            if isinstance(player, SessionPlayer):  # still open from a closed programme window
+                window.player = player
             return window
 
         self._present("programme", make)
@@ -269,6 +357,7 @@ class Windows(QObject):
                 today=lambda: breaks.clock.now().astimezone(breaks.tz).date(),
             )
             self._summary = WeeklyChartWindow(source)
+            _WhenClosed(self._summary, self)
         self._summary.source.settings = breaks.planner.settings  # the goal may have changed
         self._summary.this_week()
         self._summary.show()

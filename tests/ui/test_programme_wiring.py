@@ -1,6 +1,7 @@
 """The back-care programme wired into the app (app.start_programme, app.Windows).
 
-The tray entries open the programme and progress windows on the coach, the coach's
+The tray entries open the programme and progress windows on the coach (released when
+closed, built afresh when asked for again; an open session outlives them), the coach's
 reminders reach the notifier chain, red flags bring up the clinician screen, settings
 changes reach the coach and the session-day job, and `programme` answers over IPC.
 """
@@ -8,6 +9,7 @@ changes reach the coach and the session-day job, and `programme` answers over IP
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import apscheduler.executors.base
 import apscheduler.schedulers.base
 import pytest
+from PySide6.QtCore import SIGNAL, QObject, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -92,13 +95,86 @@ def test_tray_entries_open_the_programme_and_progress_windows(wired: Wired, qtbo
     assert isinstance(progress, ProgressWindow)
     assert progress.isVisible() and progress.coach is coach and progress.weeks == 12
     assert progress.breaks.history is wired.rig.store  # the breaks come from the database
-    progress.close()  # only hides
+    with qtbot.waitSignal(progress.destroyed):  # closing only hides it: released all the same
+        progress.close()
+        assert "progress" not in wired.windows._open
+    del progress
     wired.rig.actions.programme_action.trigger()
-    assert wired.windows._open["programme"] is programme  # built once, shown again
+    assert wired.windows._open["programme"] is programme  # still open: shown again, not rebuilt
     # The programme window's own "Progress" button goes through the same method.
     assert programme.open_progress == wired.windows.show_progress
     programme.open_progress()
-    assert wired.windows._open["progress"] is progress and progress.isVisible()
+    again = opened(wired, "progress", qtbot)  # built afresh
+    assert isinstance(again, ProgressWindow) and again.isVisible() and again.coach is coach
+
+
+def changed_receivers(coach: QObject) -> int:
+    return coach.receivers(SIGNAL("changed()"))
+
+
+def test_a_closed_programme_window_is_released_and_built_again(wired: Wired, qtbot: QtBot) -> None:
+    from deskguard.ui.program_window import ProgramWindow
+    from deskguard.ui.screening import ClinicianDialog, ClinicianWatch
+
+    coach = wired.rig.commands.coach
+    assert coach is not None
+    before = changed_receivers(coach)
+    wired.rig.actions.programme_action.trigger()
+    first = wired.windows._open["programme"]
+    assert isinstance(first, ProgramWindow) and first.isVisible()
+    assert changed_receivers(coach) > before
+    gone = weakref.ref(first)
+    with qtbot.waitSignal(first.destroyed):  # Esc closes it
+        qtbot.keyClick(first, Qt.Key.Key_Escape)
+    del first
+    qtbot.waitUntil(lambda: gone() is None)  # nothing keeps the Python side alive either
+    assert "programme" not in wired.windows._open
+    assert changed_receivers(coach) == before  # nothing left connected to it
+    coach.changed.emit()  # reaches no deleted window
+    coach.start([])  # the coach goes on without its window
+    wired.rig.actions.programme_action.trigger()
+    second = opened(wired, "programme", qtbot)
+    assert isinstance(second, ProgramWindow) and second.isVisible()
+    # The clinician screen's watch belongs to the coach, not to a window.
+    coach.screen(["leg-weakness"])
+    watch = coach.findChild(ClinicianWatch)
+    assert isinstance(watch, ClinicianWatch) and isinstance(watch.dialog, ClinicianDialog)
+    qtbot.addWidget(watch.dialog)
+    assert watch.dialog.isVisible()
+
+
+def test_an_open_session_outlives_its_closed_programme_window(wired: Wired, qtbot: QtBot) -> None:
+    from deskguard.ui.program_window import ProgramWindow
+    from deskguard.ui.session_player import SessionPlayer
+
+    coach = wired.rig.commands.coach
+    assert coach is not None
+    coach.start([])
+    wired.rig.actions.programme_action.trigger()
+    programme = wired.windows._open["programme"]
+    assert isinstance(programme, ProgramWindow)
+    programme.open_session()
+    player = programme.player
+    assert isinstance(player, SessionPlayer) and player.isVisible()
+    qtbot.addWidget(player)
+    with qtbot.waitSignal(programme.destroyed):
+        programme.close()
+    del programme
+    assert player.isVisible()  # the session goes on
+    assert wired.windows._open["session"] is player
+    wired.rig.actions.programme_action.trigger()  # a new programme window finds it
+    programme = opened(wired, "programme", qtbot)
+    assert isinstance(programme, ProgramWindow) and programme.player is player
+    programme.open_session()
+    assert programme.player is player  # raised, not a second player
+    with qtbot.waitSignal(player.destroyed):
+        player.abandon()
+    assert "session" not in wired.windows._open
+    assert programme.player is None  # nothing holds the deleted player
+    del player
+    programme.open_session()  # a new session, a new player
+    assert isinstance(programme.player, SessionPlayer) and programme.player.isVisible()
+    qtbot.addWidget(programme.player)
 
 
 def test_the_coach_logs_to_the_store(wired: Wired) -> None:

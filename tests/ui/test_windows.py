@@ -1,13 +1,17 @@
-"""The tray's windows, wired to the controller and the store (app.Windows)."""
+"""The tray's windows, wired to the controller and the store (app.Windows): each built
+when asked for, released when closed, built afresh when asked for again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.config import load_settings
@@ -166,3 +170,103 @@ def test_summary_dialog_shows_the_week(rig: Rig, tmp_path: Path, qtbot: QtBot) -
     assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
     assert dialog.table.item(7, 0).text() == "Total"
     assert "0 of 1 breaks taken" in dialog.headline.text()
+
+
+def shown(windows: Windows, name: str) -> QWidget | None:
+    return windows._summary if name == "summary" else windows._open.get(name)
+
+
+def by_close(window: QWidget, qtbot: QtBot) -> None:
+    window.close()  # the title bar's close (the weekly chart only hides itself)
+
+
+def by_escape(window: QWidget, qtbot: QtBot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+
+
+def by_cancel(window: QWidget, qtbot: QtBot) -> None:
+    assert isinstance(window, QDialog)
+    window.reject()
+
+
+CLOSERS: dict[str, Callable[[QWidget, QtBot], None]] = {
+    "close": by_close,
+    "escape": by_escape,
+    "cancel": by_cancel,
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "name", "closer"),
+    [
+        ("summary_action", "summary", "close"),
+        ("library_action", "library", "close"),
+        ("library_action", "library", "escape"),
+        ("checklist_action", "checklist", "cancel"),
+        ("red_flags_action", "red_flags", "escape"),
+        ("settings_action", "settings", "cancel"),
+        ("settings_action", "settings", "close"),
+    ],
+)
+def test_a_closed_window_is_released_and_built_afresh(
+    rig: Rig, tmp_path: Path, qtbot: QtBot, action: str, name: str, closer: str
+) -> None:
+    windows = make(rig, tmp_path)
+    trigger = getattr(rig.actions, action).trigger
+    trigger()
+    first = shown(windows, name)
+    assert first is not None and first.isVisible()
+    if name == "checklist":  # asked for again while open: from the last saved answers
+        with qtbot.waitSignal(first.destroyed, timeout=2000):
+            trigger()
+        first = shown(windows, name)
+        assert first is not None and first.isVisible()
+    else:  # asked for again while open: the same window, shown again
+        trigger()
+        assert shown(windows, name) is first and first.isVisible()
+    gone = weakref.ref(first)
+    with qtbot.waitSignal(first.destroyed, timeout=2000):  # Qt deletes it, not only hides it
+        CLOSERS[closer](first, qtbot)
+        assert shown(windows, name) is None  # forgotten at once
+    del first
+    qtbot.waitUntil(lambda: gone() is None)  # and the Python side goes with it
+    assert windows._releasing == {}
+    trigger()  # asked for again: built afresh, and it works
+    second = shown(windows, name)
+    assert second is not None
+    qtbot.addWidget(second)
+    assert second.isVisible()
+
+
+def test_a_window_closed_twice_over_is_released_once(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path)
+    rig.actions.library_action.trigger()
+    library = windows._open["library"]
+    with qtbot.waitSignal(library.destroyed):
+        library.close()
+        library.show()  # shown again before Qt deleted it: still released, no error
+        library.close()
+    assert "library" not in windows._open and windows._releasing == {}
+
+
+def test_settings_saved_with_ok_then_opened_again_show_the_new_values(
+    rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskguard.ui.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    windows = make(rig, tmp_path)
+    rig.actions.settings_action.trigger()
+    dialog = windows._open["settings"]
+    assert isinstance(dialog, SettingsDialog)
+    with qtbot.waitSignal(dialog.destroyed):
+        windows.apply_settings(Settings(interval_minutes=30), False)
+        dialog.accept()
+    del dialog
+    rig.actions.settings_action.trigger()
+    again = windows._open["settings"]
+    assert isinstance(again, SettingsDialog)
+    qtbot.addWidget(again)
+    assert again.settings().interval_minutes == 30
