@@ -75,6 +75,34 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("core/planner.py", "for offset in range(1, 8):", "+1"): (
         "offsets 1-7 visit every weekday; an eighth adds none, and no working day falls back"
     ),
+    ("core/stats.py", "if hi <= lo:", "op LtE"): (
+        "when hi == lo every gap the loop can measure is <= 0, so best stays 0 and 0.0 returns"
+    ),
+    ("core/stats.py", "if end <= cursor:", "op LtE"): (
+        "a rest ending at the cursor (cursor < hi there) leaves cursor and best as they were"
+    ),
+    ("core/stats.py", "if start >= hi:", "op GtE"): (
+        "a rest starting at hi adds the gap hi - cursor, the same the tail check adds after it"
+    ),
+    ("core/stats.py", "if start > cursor:", "op Gt"): (
+        "when start == cursor the gap is 0 and max(best, 0) changes nothing"
+    ),
+    ("core/stats.py", "if cursor >= hi:", "op GtE"): (
+        "with cursor == hi no later rest can add a gap (they start >= hi or end past it)"
+    ),
+    ("core/stats.py", "if cursor < hi:", "op Lt"): (
+        "when cursor == hi the tail gap is 0 and max(best, 0) changes nothing"
+    ),
+    (
+        "core/stats.py",
+        "cuts += [(start, end or hi) for start, end in pauses if start < hi]",
+        "op Lt",
+    ): "a pause starting at hi also starts >= longest_sitting's hi, which skips it anyway",
+    (
+        "core/stats.py",
+        "span[0], span[1] = min(span[0], trail.first), max(span[1], trail.last)",
+        "0->1",
+    ): "(target span[0] -> span[1]) trails come in time order: span[0] is already the min",
 }
 
 
