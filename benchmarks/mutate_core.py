@@ -7,7 +7,7 @@ mutant in a copy of the tree; a mutant is *killed* when they fail. Survivors are
 printed with their line so a test can be written for them, unless they are listed
 below in EQUIVALENT with the reason they cannot change behaviour.
 
-    python benchmarks/mutate_core.py                 # planner, stats, program
+    python benchmarks/mutate_core.py                 # planner, stats, programme, session
     python benchmarks/mutate_core.py core/planner.py --limit 40
 
 Prints killed/total per module. Exit status 0; this is a measurement, not a test.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODULES = ("core/planner.py", "core/stats.py", "core/program.py")
+DEFAULT_MODULES = ("core/planner.py", "core/stats.py", "core/programme.py")
 
 SWAPS: dict[type[ast.AST], type[ast.AST]] = {
     ast.Lt: ast.LtE,

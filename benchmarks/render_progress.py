@@ -3,7 +3,7 @@
     python benchmarks/render_progress.py [--out /tmp/shots/progress] [--runs 7] [--offscreen]
 
 Seeds twelve weeks of history in a real SQLite store (tests/ui/progress_history.py,
-played through core/program.py's own actions on a fake clock): phases moving up in
+played through core/programme.py's own actions on a fake clock): phases moving up in
 weeks 1, 5 and 7, a sharp-pain stop that steps back a phase in week 3, a holiday in
 week 9, pain ratings falling from about 6 to 3, break adherence rising from about 55 % to
 85 %. Then, on the rig (tests/e2e/rig.py: Xvfb in its own D-Bus session, no window
@@ -70,18 +70,18 @@ def child(out: Path, runs: int) -> int:
                 store.add_prompt(Prompt(pid, event.at, "scheduled"))
                 seen.add(pid)
             store.add_event(event)
-        store.add_program_events(history.program_events)
+        store.add_programme_events(history.programme_events)
         coach = Coach(log=store, clock=history.clock, settings=history.settings, library=library)
         return coach, WeekSource(store, history.settings, history.today)
 
     full = build(Plan(weeks=12, quiet_weeks=(9,)))
-    empty = build(Plan(weeks=1, start_program=False, prompts_per_day=0))
+    empty = build(Plan(weeks=1, start_programme=False, prompts_per_day=0))
     empty.clock.set(full.clock.now())  # the same "today"
     full_coach, full_source = stored(full, "full")
     empty_coach, empty_source = stored(empty, "empty")
     figures["events"] = {
         "breaks": len(full.break_events),
-        "programme": len(full.program_events),
+        "programme": len(full.programme_events),
     }
 
     t0 = time.perf_counter()
@@ -174,7 +174,7 @@ def child(out: Path, runs: int) -> int:
     assert saved is not None, window.status.text()
     window.hide()
 
-    not_started = build(Plan(weeks=4, start_program=False))
+    not_started = build(Plan(weeks=4, start_programme=False))
     ns_coach, ns_source = stored(not_started, "not-started")
     window = open_window(ns_coach, ns_source)
     shoot(window, "window-not-started")

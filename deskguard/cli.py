@@ -366,7 +366,7 @@ def _export_programme(store: Any, path: Path) -> int:
     from deskguard.core.export import PROGRAMME_CSV_COLUMNS, programme_csv_rows, write_csv
 
     try:
-        events = store.program_events()
+        events = store.programme_events()
     except StoreError as err:
         print(f"deskguard export: {err}", file=sys.stderr)
         return 1

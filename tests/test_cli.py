@@ -279,16 +279,16 @@ def test_programme_error_from_the_app_exits_1(
 
 
 def seed_programme(home: Path) -> None:
-    from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+    from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
 
     at = datetime(2026, 11, 23, 23, 30, tzinfo=timezone(timedelta(hours=1)))
     store, _ = Store.open(default_paths().database)
-    store.add_program_events(
+    store.add_programme_events(
         [
-            ProgramEvent(Kind.SCREENED, at, flags=("leg-weakness", "night-pain")),
-            ProgramEvent(Kind.STARTED, at, phase=1),
-            ProgramEvent(Kind.PAIN, at, rating=4, sensation=Sensation.ACHE, when=PainWhen.BEFORE),
-            ProgramEvent(Kind.SESSION_STOPPED, at, phase=1, detail="=cmd|' /C calc'!A0"),
+            ProgrammeEvent(Kind.SCREENED, at, flags=("leg-weakness", "night-pain")),
+            ProgrammeEvent(Kind.STARTED, at, phase=1),
+            ProgrammeEvent(Kind.PAIN, at, rating=4, sensation=Sensation.ACHE, when=PainWhen.BEFORE),
+            ProgrammeEvent(Kind.SESSION_STOPPED, at, phase=1, detail="=cmd|' /C calc'!A0"),
         ]
     )
     store.close()

@@ -20,7 +20,7 @@ from typing import Any
 
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.model import WEEKDAY_FULL_NAMES, WEEKDAY_NAMES, Settings
-from deskguard.core.program import check_days
+from deskguard.core.programme import check_days
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,11 +81,11 @@ _BOOL_KEYS = tuple(
 )
 _BOOLS = {(k.section, k.key): k for k in _BOOL_KEYS}
 # [programme] is the one section whose keys are not the Settings field names: the
-# file says `days`, `time` and `reminders` under it; Settings says program_days ...
+# file says `days`, `time` and `reminders` under it; Settings says programme_days ...
 PROGRAMME_KEYS: dict[str, str] = {
-    "days": "program_days",
-    "time": "program_time",
-    "reminders": "program_reminders",
+    "days": "programme_days",
+    "time": "programme_time",
+    "reminders": "programme_reminders",
 }
 _PROGRAMME_FIELDS = {field: key for key, field in PROGRAMME_KEYS.items()}
 _OTHER_KEYS = {
@@ -149,7 +149,7 @@ def default_settings_text() -> str:
 
     iv = ints["interval_minutes"]
     days = ", ".join(json.dumps(n) for n in _day_names(d.working_days))
-    session_days = ", ".join(json.dumps(n) for n in _full_day_names(d.program_days))
+    session_days = ", ".join(json.dumps(n) for n in _full_day_names(d.programme_days))
     return "\n".join(
         [
             "# DeskGuard settings.",
@@ -184,8 +184,8 @@ def default_settings_text() -> str:
             "# two sessions (e.g. Monday, Wednesday, Friday).",
             f"days = [{session_days}]",
             '# When to remind you on a session day ("HH:MM", 24-hour).',
-            f'time = "{_hhmm(d.program_time)}"',
-            f"{'reminders = ' + _show(d.program_reminders):<29}# true or false; "
+            f'time = "{_hhmm(d.programme_time)}"',
+            f"{'reminders = ' + _show(d.programme_reminders):<29}# true or false; "
             "one reminder on a session day",
             "",
         ]
@@ -498,7 +498,7 @@ def _toml_value(name: str, value: object) -> object:
     if name == "working_days":
         assert isinstance(value, frozenset)
         return _day_names(value)
-    if name == "program_days":
+    if name == "programme_days":
         assert isinstance(value, frozenset)
         return _full_day_names(value)
     if isinstance(value, time):
@@ -508,9 +508,9 @@ def _toml_value(name: str, value: object) -> object:
 
 def _same(name: str, stored: object, value: object) -> bool:
     """Does the file already say `value`? ("Monday" is "mon"; 09:00:00 is "09:00".)"""
-    if name in ("working_days", "program_days"):
+    if name in ("working_days", "programme_days"):
         return _parse_days(stored)[0] == value
-    if name in ("work_start", "work_end", "program_time"):
+    if name in ("work_start", "work_end", "programme_time"):
         return _parse_time(stored) == value
     return type(stored) is type(value) and stored == value
 

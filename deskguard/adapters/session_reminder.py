@@ -66,12 +66,12 @@ class SessionReminder:
         GRACE, is run at once: the coach still reminds only if none went out today.
         """
         self.stop()
-        if not settings.program_reminders or not settings.program_days:
+        if not settings.programme_reminders or not settings.programme_days:
             log.info("programme reminders: off")
             return
-        at = settings.program_time
+        at = settings.programme_time
         trigger = CronTrigger(
-            day_of_week=cron_days(settings.program_days),
+            day_of_week=cron_days(settings.programme_days),
             hour=at.hour,
             minute=at.minute,
             timezone=self.zone,
@@ -97,9 +97,9 @@ class SessionReminder:
     def missed_today(self, settings: Settings, now: datetime) -> datetime | None:
         """Today's session time if today is a session day and it passed less than GRACE ago."""
         local = now.astimezone(self.zone)
-        if local.weekday() not in settings.program_days:
+        if local.weekday() not in settings.programme_days:
             return None
-        due = datetime.combine(local.date(), settings.program_time, tzinfo=self.zone)
+        due = datetime.combine(local.date(), settings.programme_time, tzinfo=self.zone)
         return due if due <= local < due + GRACE else None
 
     def stop(self) -> None:

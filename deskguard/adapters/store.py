@@ -22,7 +22,7 @@ from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.model import Event, EventKind, Prompt
 from deskguard.core.ports import RecordError
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
 
 # One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -83,7 +83,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX events_range ON events(at_utc, id, kind, utc_offset_min, prompt_id, detail)",
     ),
     (
-        # The back-care programme's own log (core/program.py): append-only like events,
+        # The back-care programme's own log (core/programme.py): append-only like events,
         # read back whole in insertion order (id). `flags` is a JSON array of strings;
         # sensation and pain_when are NULL where the event has none.
         "CREATE TABLE program_log ("
@@ -179,9 +179,9 @@ def _result_from_row(path: Path, row: tuple[Any, ...]) -> ChecklistResult:
     )
 
 
-def _program_row(event: ProgramEvent) -> tuple[Any, ...]:
+def _programme_row(event: ProgrammeEvent) -> tuple[Any, ...]:
     """The row for `event`; ValueError (naming what) for one that cannot be stored."""
-    at_utc, offset = _encode(event.at, "ProgramEvent.at")
+    at_utc, offset = _encode(event.at, "ProgrammeEvent.at")
     kind = Kind(event.kind).value
     if event.rating is not None and not (isinstance(event.rating, int) and 0 <= event.rating <= 10):
         raise ValueError(f"a {kind} event's pain rating must be 0 to 10, got {event.rating!r}")
@@ -200,7 +200,7 @@ def _program_row(event: ProgramEvent) -> tuple[Any, ...]:
     )
 
 
-def _program_event_from_row(path: Path, row_id: int, row: tuple[Any, ...]) -> ProgramEvent:
+def _programme_event_from_row(path: Path, row_id: int, row: tuple[Any, ...]) -> ProgrammeEvent:
     kind, at_utc, offset, phase, rating, sensation, when, flags_json, detail = row
     where = f"{path}: programme log row {row_id}"
 
@@ -224,7 +224,7 @@ def _program_event_from_row(path: Path, row_id: int, row: tuple[Any, ...]) -> Pr
         at = _decode(at_utc, offset)
     except (TypeError, ValueError) as e:
         raise StoreError(f"{where} has an unreadable time {at_utc!r}: {e}.") from e
-    return ProgramEvent(
+    return ProgrammeEvent(
         kind=member(Kind, kind, "kind"),
         at=at,
         phase=int(phase),
@@ -644,13 +644,13 @@ class Store:
 
     # ---- the back-care programme's log ----
 
-    def add_program_events(self, events: Sequence[ProgramEvent]) -> None:
+    def add_programme_events(self, events: Sequence[ProgrammeEvent]) -> None:
         """Append `events` in one transaction: all of them are stored, or none.
 
         ValueError for an event that cannot be stored (naive time, rating out of range),
         before anything is written; StoreError when the database refuses the write.
         """
-        rows = [_program_row(e) for e in events]
+        rows = [_programme_row(e) for e in events]
         if not rows:
             return
         try:
@@ -672,14 +672,14 @@ class Store:
                 f"{self.path}: could not store programme events ({kinds}): {e}."
             ) from e
 
-    def program_events(self) -> list[ProgramEvent]:
-        """The whole programme log in insertion order (the order core/program.py replays).
+    def programme_events(self) -> list[ProgrammeEvent]:
+        """The whole programme log in insertion order (the order core/programme.py replays).
 
         StoreError, naming the row, for a row this DeskGuard cannot read (an unknown
         kind or sensation, malformed flags); nothing is changed.
         """
         rows = self._query(f"SELECT id, {_PROGRAM_COLUMNS} FROM program_log ORDER BY id", ())
-        return [_program_event_from_row(self.path, int(r[0]), tuple(r[1:])) for r in rows]
+        return [_programme_event_from_row(self.path, int(r[0]), tuple(r[1:])) for r in rows]
 
     def _query(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
         try:

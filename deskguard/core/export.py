@@ -23,7 +23,7 @@ from deskguard.core.model import Event, Prompt
 from deskguard.core.stats import EventReader, prompt_days, query_range
 
 if TYPE_CHECKING:  # the CLI's export imports only what it writes
-    from deskguard.core.program import ProgramEvent
+    from deskguard.core.programme import ProgrammeEvent
     from deskguard.core.progress import ProgressSummary
 
 
@@ -103,7 +103,7 @@ PROGRAMME_CSV_COLUMNS = (
 )
 
 
-def programme_csv_rows(events: Iterable[ProgramEvent]) -> Iterator[list[str]]:
+def programme_csv_rows(events: Iterable[ProgrammeEvent]) -> Iterator[list[str]]:
     """CSV rows (without the header) for programme events, in the log's order, escaped."""
     for event in events:
         row = [
@@ -147,7 +147,7 @@ def progress_csv_rows(summary: ProgressSummary) -> Iterator[list[str]]:
     """One row per week (header `PROGRESS_CSV_COLUMNS` not included); empty cells for no
     data."""
     for w in summary.weeks:
-        p = w.program
+        p = w.programme
         adherence = None if w.break_adherence is None else 100 * w.break_adherence
         row = [
             w.week,

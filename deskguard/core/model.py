@@ -66,10 +66,10 @@ class Settings:
     defer_cap_minutes: int = 30  # a prompt held back longer than this is missed
     adherence_goal: int = 80  # percent
     posture_checks: bool = True  # a light posture reminder halfway between breaks
-    # The back-care programme (core/program.py): session days (Monday 0) and reminder time.
-    program_days: frozenset[int] = frozenset({0, 2, 4})
-    program_time: time = time(18, 0)
-    program_reminders: bool = True
+    # The back-care programme (core/programme.py): session days (Monday 0) and reminder time.
+    programme_days: frozenset[int] = frozenset({0, 2, 4})
+    programme_time: time = time(18, 0)
+    programme_reminders: bool = True
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from deskguard.core.checklist import ChecklistResult
 from deskguard.core.model import AvoidItem, Checklist, Event, Exercise, Prompt, RedFlag, Settings
-from deskguard.core.program import ProgramEvent
+from deskguard.core.programme import ProgrammeEvent
 from deskguard.core.stats import EventReader
 
 
@@ -69,9 +69,9 @@ class EventLog(EventReader, Protocol):
 class ProgrammeLog(Protocol):
     """Where programme events live: the Store in the app, a list in tests."""
 
-    def add_program_events(self, events: Sequence[ProgramEvent]) -> None: ...
+    def add_programme_events(self, events: Sequence[ProgrammeEvent]) -> None: ...
 
-    def program_events(self) -> list[ProgramEvent]: ...
+    def programme_events(self) -> list[ProgrammeEvent]: ...
 
 
 class Content(Protocol):

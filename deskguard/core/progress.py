@@ -1,7 +1,7 @@
 """The back-care programme week by week: what the progress window and the summary show.
 
 `summarise` gathers it from the two records that already exist: the programme's log
-(folded by `core.program.weekly_progress` and `status`) and the break record (through the
+(folded by `core.programme.weekly_progress` and `status`) and the break record (through the
 same `WeekSource.trend` as the weekly chart). Nothing is counted twice or cached. The
 caller hands in everything from outside: the events, the session days, today, and the
 content's words for exercises and red flags (ui/therapist_report.py reads them from the
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.model import WEEKDAY_LABELS
-from deskguard.core.program import Kind, ProgramEvent, Review, Status, WeekProgress
+from deskguard.core.programme import Kind, ProgrammeEvent, Review, Status, WeekProgress
 from deskguard.core.stats import WeekReport, iso_week, monday_of
 
 DEFAULT_WEEKS = 12
@@ -45,29 +45,29 @@ class ProgressWeek:
     """One week: the programme's figures (`weekly_progress`) beside the breaks' (`trend`)."""
 
     week: str  # ISO week, e.g. "2026-W48"
-    program: WeekProgress
+    programme: WeekProgress
     breaks_taken: int
     breaks_finished: int
     break_adherence: float | None  # 0..1; None: no break prompts that week
 
     @property
     def monday(self) -> date:
-        return self.program.monday
+        return self.programme.monday
 
     @property
     def sunday(self) -> date:
-        return self.program.monday + timedelta(days=6)
+        return self.programme.monday + timedelta(days=6)
 
     @property
     def sessions_share(self) -> float | None:
         """Sessions done as a share of the planned ones; None when none were planned."""
-        p = self.program
+        p = self.programme
         if p.planned == 0:
             return None
         return p.sessions / p.planned
 
     def sessions_text(self) -> str:
-        p = self.program
+        p = self.programme
         if p.planned == 0 and p.sessions == 0:
             return "—"
         return f"{p.sessions}/{p.planned}"
@@ -78,13 +78,13 @@ class ProgressWeek:
         return f"{self.break_adherence:.0%} ({self.breaks_taken}/{self.breaks_finished})"
 
     def mean_pain_text(self) -> str:
-        return "—" if self.program.mean_pain is None else f"{self.program.mean_pain:.1f}"
+        return "—" if self.programme.mean_pain is None else f"{self.programme.mean_pain:.1f}"
 
     def worst_pain_text(self) -> str:
-        return "—" if self.program.worst_pain is None else str(self.program.worst_pain)
+        return "—" if self.programme.worst_pain is None else str(self.programme.worst_pain)
 
     def phase_text(self) -> str:
-        return "—" if self.program.phase is None else str(self.program.phase)
+        return "—" if self.programme.phase is None else str(self.programme.phase)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class ProgressSummary:
     status: Status
     timeline: tuple[Milestone, ...]  # start, phase changes, stops, pauses, screenings
     screenings: tuple[Screening, ...]
-    program_days: tuple[int, ...]  # Monday 0
+    programme_days: tuple[int, ...]  # Monday 0
     questions: int  # how many red-flag questions a screening asks
 
     @property
@@ -134,7 +134,7 @@ class ProgressSummary:
 
     @property
     def has_ratings(self) -> bool:
-        return any(w.program.mean_pain is not None for w in self.weeks)
+        return any(w.programme.mean_pain is not None for w in self.weeks)
 
     @property
     def phase_changes(self) -> tuple[Milestone, ...]:
@@ -156,7 +156,7 @@ class ProgressSummary:
         return f"{self.first_day:%a %d %b %Y} – {self.last_day:%a %d %b %Y}"
 
     def days_text(self) -> str:
-        return ", ".join(WEEKDAY_LABELS[d] for d in self.program_days) or "none chosen"
+        return ", ".join(WEEKDAY_LABELS[d] for d in self.programme_days) or "none chosen"
 
     def this_week(self) -> ProgressWeek:
         return self.weeks[-1]
@@ -175,7 +175,7 @@ FlagTexts = Callable[[Iterable[str]], list[str]]
 
 
 def timeline(
-    events: Iterable[ProgramEvent],
+    events: Iterable[ProgrammeEvent],
     exercise_name: Callable[[str], str],
     flag_texts: FlagTexts,
     questions: int,
@@ -185,18 +185,18 @@ def timeline(
     moments: list[Milestone] = []
     for e in events:
         if e.kind is Kind.STARTED:
-            text = f"Started at phase 1, {program.phase(1).title}"
+            text = f"Started at phase 1, {programme.phase(1).title}"
             moments.append(Milestone(e.at, e.kind, 1, text))
         elif e.kind is Kind.ADVANCED:
-            text = f"Moved up to phase {e.phase}, {program.phase(e.phase).title}"
+            text = f"Moved up to phase {e.phase}, {programme.phase(e.phase).title}"
             moments.append(Milestone(e.at, e.kind, e.phase, text))
         elif e.kind is Kind.SESSION_STOPPED:
             text = f"Session stopped: sharp pain during {exercise_name(e.detail)}"
             moments.append(Milestone(e.at, e.kind, e.phase, text))
         elif e.kind is Kind.STEPPED_BACK:
             text = (
-                f"Stepped back to phase {e.phase}, {program.phase(e.phase).title}, "
-                f"for at least {program.STEP_BACK_DAYS} days"
+                f"Stepped back to phase {e.phase}, {programme.phase(e.phase).title}, "
+                f"for at least {programme.STEP_BACK_DAYS} days"
             )
             moments.append(Milestone(e.at, e.kind, e.phase, text))
         elif e.kind is Kind.PAUSED:
@@ -219,8 +219,8 @@ def timeline(
 
 
 def summarise(
-    events: Sequence[ProgramEvent],
-    program_days: Collection[int],
+    events: Sequence[ProgrammeEvent],
+    programme_days: Collection[int],
     breaks: BreakTrend,
     today: date,
     weeks: int = DEFAULT_WEEKS,
@@ -239,8 +239,8 @@ def summarise(
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     last_monday = monday_of(today)
     mondays = [last_monday - timedelta(days=7 * (weeks - 1 - i)) for i in range(weeks)]
-    days = tuple(sorted(program_days))
-    progress = program.weekly_progress(events, days, mondays)
+    days = tuple(sorted(programme_days))
+    progress = programme.weekly_progress(events, days, mondays)
     reports = {r.monday: r for r in breaks.trend(last_monday, weeks)}
     rows: list[ProgressWeek] = []
     # Leading weeks before any record (no programme, no break prompts) are left out.
@@ -255,7 +255,7 @@ def summarise(
         rows.append(
             ProgressWeek(
                 week=iso_week(week.monday),
-                program=week,
+                programme=week,
                 breaks_taken=totals.taken if totals is not None else 0,
                 breaks_finished=totals.finished if totals is not None else 0,
                 break_adherence=totals.adherence if totals is not None else None,
@@ -269,10 +269,10 @@ def summarise(
     return ProgressSummary(
         today=today,
         weeks=tuple(rows),
-        status=program.status(events, today),
+        status=programme.status(events, today),
         timeline=tuple(timeline(events, exercise_name, flag_texts, questions)),
         screenings=tuple(screenings),
-        program_days=days,
+        programme_days=days,
         questions=questions,
     )
 
@@ -294,7 +294,7 @@ def week_rows(summary: ProgressSummary) -> list[list[str]]:
             _span(w.monday, w.sunday),
             w.phase_text(),
             w.sessions_text(),
-            str(w.program.stopped) if w.program.stopped else "—",
+            str(w.programme.stopped) if w.programme.stopped else "—",
             w.adherence_text(),
             w.mean_pain_text(),
             w.worst_pain_text(),

@@ -1,6 +1,6 @@
 """The session player's state machine: where today's routine stands, one set at a time.
 
-A session walks the `Step`s of `program.plan_session` in order: a set counted in reps or
+A session walks the `Step`s of `programme.plan_session` in order: a set counted in reps or
 held for a time, a rest after it when the step has one, and the finish (the summary and
 the pain rating after) once the last set is passed. Sharp pain stops it at once; a sharp
 or travelling pain rated before it starts means no session today; closing part-way
@@ -23,7 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from deskguard.core.program import REST_DAYS_BETWEEN, Sensation, Step
+from deskguard.core.programme import REST_DAYS_BETWEEN, Sensation, Step
 
 __all__ = [
     "IN_SET",

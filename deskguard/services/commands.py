@@ -17,7 +17,7 @@ from deskguard.core.model import WEEKDAY_FULL_NAMES, State
 from deskguard.services.breaks import Breaks
 
 if TYPE_CHECKING:
-    from deskguard.core.program import Status
+    from deskguard.core.programme import Status
     from deskguard.services.programme import Coach
 
 log = logging.getLogger("deskguard")
@@ -74,11 +74,11 @@ def programme_status(coach: Coach, next_reminder: datetime | None) -> dict[str, 
         "sessions_this_week": state.sessions_this_week,
         "last_session": day(state.last_session),
         "reminded_today": today in state.reminded_days,
-        "next_session_day": day(next_session_day(state, settings.program_days, today)),
+        "next_session_day": day(next_session_day(state, settings.programme_days, today)),
         "next_reminder_at": iso(next_reminder),
-        "days": [WEEKDAY_FULL_NAMES[d] for d in sorted(settings.program_days)],
-        "time": settings.program_time.strftime("%H:%M"),
-        "reminders": settings.program_reminders,
+        "days": [WEEKDAY_FULL_NAMES[d] for d in sorted(settings.programme_days)],
+        "time": settings.programme_time.strftime("%H:%M"),
+        "reminders": settings.programme_reminders,
     }
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.core.program import PainWhen, Sensation
+from deskguard.core.programme import PainWhen, Sensation
 from deskguard.services.programme import Coach
 from deskguard.ui.screening import ScreeningDialog
 from deskguard.ui.widgets import (

@@ -6,7 +6,7 @@ sessions done (as a share of the planned ones), a line for the mean pain rating 
 before sessions and at the weekly check-in), and above them markers on the day a phase
 changed or a session was stopped by sharp pain. Every figure comes from
 `core.progress.summarise` (through `therapist_report.progress_summary`), i.e.
-`core.program.weekly_progress` and the break stats' `trend`, read afresh whenever the
+`core.programme.weekly_progress` and the break stats' `trend`, read afresh whenever the
 window is shown or the programme changes.
 
 Imports QtCharts: the app imports this module only when the window is first opened.
@@ -54,8 +54,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.core import program
-from deskguard.core.program import Kind
+from deskguard.core import programme
+from deskguard.core.programme import Kind
 from deskguard.core.progress import (
     DEFAULT_WEEKS,
     WEEK_COLUMNS,
@@ -227,7 +227,7 @@ class ProgressWindow(QWidget):
         self.tabs.addTab(self.table, "Weeks in detail")
         self.tabs.addTab(self.history, "History")
 
-        self.disclaimer = QLabel(program.NOT_MEDICAL_ADVICE)
+        self.disclaimer = QLabel(programme.NOT_MEDICAL_ADVICE)
         self.disclaimer.setWordWrap(True)
         self.disclaimer.setStyleSheet(f"color: {MUTED};")
 
@@ -273,7 +273,7 @@ class ProgressWindow(QWidget):
             self.note.setText("")
         elif not summary.has_ratings:
             self.note.setText(NO_RATINGS)
-        elif any(w.program.mean_pain is None for w in summary.weeks if w.program.phase):
+        elif any(w.programme.mean_pain is None for w in summary.weeks if w.programme.phase):
             self.note.setText(SOME_UNRATED)
         else:
             self.note.setText("")
@@ -382,9 +382,9 @@ class ProgressWindow(QWidget):
         if state.started is None:
             self.headline.setText("Back-care programme: not started")
         else:
-            done = sum(w.program.sessions for w in weeks)
-            planned = sum(w.program.planned for w in weeks)
-            stops = sum(w.program.stopped for w in weeks)
+            done = sum(w.programme.sessions for w in weeks)
+            planned = sum(w.programme.planned for w in weeks)
+            stops = sum(w.programme.stopped for w in weeks)
             text = f"{done} of {planned} planned sessions done"
             if stops:
                 text += f", {stops} stopped by sharp pain"
@@ -415,17 +415,19 @@ class ProgressWindow(QWidget):
             for key in ("phase", "sessions", "pain", "review"):
                 t[key].set("—", "not started")
             return
-        phase = program.phase(state.phase)
+        phase = programme.phase(state.phase)
         t["phase"].set(
-            f"Phase {phase.number} of {program.PHASE_COUNT}",
+            f"Phase {phase.number} of {programme.PHASE_COUNT}",
             "paused" if state.paused else phase.title,
         )
-        t["sessions"].set(f"{week.program.sessions} of {week.program.planned}", summary.days_text())
-        if week.program.mean_pain is None:
+        t["sessions"].set(
+            f"{week.programme.sessions} of {week.programme.planned}", summary.days_text()
+        )
+        if week.programme.mean_pain is None:
             t["pain"].set("—", "no rating yet")
         else:
             t["pain"].set(
-                f"{week.program.mean_pain:.1f}", f"worst {week.program.worst_pain} · 0–10"
+                f"{week.programme.mean_pain:.1f}", f"worst {week.programme.worst_pain} · 0–10"
             )
         review = state.review
         note_style = f"color: {MUTED};"
@@ -451,7 +453,7 @@ class ProgressWindow(QWidget):
                 item = QTableWidgetItem(value)
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if week.program.phase is None:
+                if week.programme.phase is None:
                     item.setForeground(QBrush(QColor(MUTED)))
                 self.table.setItem(r, c, item)
 
@@ -500,7 +502,7 @@ class ProgressWindow(QWidget):
             bars.append(bar_set)
         chart.addSeries(bars)
 
-        labels = [self._week_label(w.monday, w.program.phase) for w in weeks]
+        labels = [self._week_label(w.monday, w.programme.phase) for w in weeks]
         axis_x = _category_axis(labels)
         axis_x.setProperty("labels", labels)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -525,9 +527,9 @@ class ProgressWindow(QWidget):
         chart.addAxis(axis_pain, Qt.AlignmentFlag.AlignRight)
 
         points = [
-            (float(i), w.program.mean_pain)
+            (float(i), w.programme.mean_pain)
             for i, w in enumerate(weeks)
-            if w.program.mean_pain is not None
+            if w.programme.mean_pain is not None
         ]
         runs: list[QLineSeries] = []
         for x, y in points:

@@ -6,7 +6,7 @@ countdown between sets → a finish screen with a summary and a pain rating afte
 records the session through coach.finish_session(done, total).
 
 "Good ache" and "This hurts (sharp)" stay on screen with the articles' distinction
-(program.GOOD_ACHE / BAD_PAIN) through every set and rest. Sharp pain stops the session
+(programme.GOOD_ACHE / BAD_PAIN) through every set and rest. Sharp pain stops the session
 at once (coach.report_sharp: one phase back for a week), explains why, suggests a
 smaller range of motion next time, and asks the red-flag questions (coach.screen). A
 sharp or travelling pain rated before or after asks them too; any yes pauses the
@@ -45,9 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.model import Exercise
-from deskguard.core.program import PainWhen, Sensation, Step
+from deskguard.core.programme import PainWhen, Sensation, Step
 from deskguard.core.session import IN_SET, Phase, Session, Why, next_session_day
 from deskguard.services.programme import Coach
 from deskguard.ui.pain_dialog import PainRating
@@ -130,8 +130,8 @@ class SessionPlayer(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         state = coach.status()
-        self.phase = program.phase(state.phase)
-        self.week = program.week_in_phase(state, coach.today())
+        self.phase = programme.phase(state.phase)
+        self.week = programme.week_in_phase(state, coach.today())
         self.session = Session(coach.routine())  # every rule of the session lives there
         self.exercise_by_id: dict[str, Exercise] = coach.exercises()
         self._closing = False
@@ -162,7 +162,7 @@ class SessionPlayer(QWidget):
         buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
         buttons.addWidget(self.primary_button)
-        self.disclaimer = disclaimer_label(program.NOT_MEDICAL_ADVICE)
+        self.disclaimer = disclaimer_label(programme.NOT_MEDICAL_ADVICE)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 14, 22, 14)
@@ -362,8 +362,8 @@ class SessionPlayer(QWidget):
         self.sharp_button.clicked.connect(self.sharp)
         for button in (self.good_button, self.sharp_button):
             button.setMinimumWidth(170)
-        self.good_text = text_label(program.GOOD_ACHE)
-        self.bad_text = text_label(program.BAD_PAIN)
+        self.good_text = text_label(programme.GOOD_ACHE)
+        self.bad_text = text_label(programme.BAD_PAIN)
         self.pain_feedback = text_label(muted=True)
         self.pain_feedback.hide()
         grid = QGridLayout(panel)
@@ -480,7 +480,7 @@ class SessionPlayer(QWidget):
         phase = self.phase
         self.before_phase.setText(
             self.tr("Phase {0} of {1} · {2} · week {3} of this phase").format(
-                phase.number, program.PHASE_COUNT, phase.title, self.week
+                phase.number, programme.PHASE_COUNT, phase.title, self.week
             )
         )
         rows = [
@@ -702,7 +702,7 @@ class SessionPlayer(QWidget):
         self.coach.report_sharp(exercise.id)
         self.stopped.emit()
         now = self.coach.status().phase
-        after = program.phase(now)
+        after = programme.phase(now)
         self.check_heading.setText(self.tr("Session stopped"))
         if now < before:
             moved = self.tr(
@@ -806,7 +806,7 @@ class SessionPlayer(QWidget):
         settings = self.coach.settings
         self.end_next.setText(
             self.tr("Next session: {0}, at {1}.").format(
-                f"{upcoming:%A} {upcoming.day} {upcoming:%B}", f"{settings.program_time:%H:%M}"
+                f"{upcoming:%A} {upcoming.day} {upcoming:%B}", f"{settings.programme_time:%H:%M}"
             )
             if upcoming is not None
             else ""
@@ -817,7 +817,7 @@ class SessionPlayer(QWidget):
 
     def next_session_day(self) -> date | None:
         """The first of the user's session days after the rest day(s) that follow today."""
-        return next_session_day(self.coach.today(), self.coach.settings.program_days)
+        return next_session_day(self.coach.today(), self.coach.settings.programme_days)
 
     # ---- the warning signs -----------------------------------------------------------------
     def _ask(self) -> None:
@@ -874,7 +874,7 @@ class SessionPlayer(QWidget):
                     )
                 )
             else:
-                phase = program.phase(self.coach.status().phase)
+                phase = programme.phase(self.coach.status().phase)
                 self.end_heading.setText(self.tr("Thank you"))
                 self.end_message.setText(
                     self.tr(

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core.model import WEEKDAY_NAMES, Settings
-from deskguard.core.program import check_days
+from deskguard.core.programme import check_days
 
 __all__ = ["Folders", "SettingsDialog", "Validator"]
 
@@ -368,7 +368,7 @@ class SettingsDialog(QDialog):
         page, form = self._form(
             self.tr("The back-care programme: which days you do a session, and a reminder.")
         )
-        days, self.program_day_boxes = self._day_boxes("program_days", self.tr("Session days"))
+        days, self.programme_day_boxes = self._day_boxes("programme_days", self.tr("Session days"))
         self._row(
             form,
             self.tr("Sessio&n days:"),
@@ -377,24 +377,24 @@ class SettingsDialog(QDialog):
                 "3 or 4 days a week, with a rest day between two sessions: muscles grow "
                 "stronger on the rest days."
             ),
-            ("program_days",),
-            self.program_day_boxes[0],
+            ("programme_days",),
+            self.programme_day_boxes[0],
         )
-        self.program_reminders_box = QCheckBox(self.tr("Remind me on session da&ys"))
-        self.program_reminders_box.setAccessibleName(self.tr("Remind me on session days"))
-        self.program_reminders_box.toggled.connect(self._changed)
-        self.fields["program_reminders"] = self.program_reminders_box
-        form.addRow(self.program_reminders_box)
-        form.addRow(self._error_label("program_reminders"))
-        self.program_time_edit = QTimeEdit()
-        self.program_time_edit.setDisplayFormat("HH:mm")
-        self.program_time_edit.setAccessibleName(self.tr("Session reminder time"))
-        self.program_time_edit.timeChanged.connect(self._changed)
-        self.fields["program_time"] = self.program_time_edit
+        self.programme_reminders_box = QCheckBox(self.tr("Remind me on session da&ys"))
+        self.programme_reminders_box.setAccessibleName(self.tr("Remind me on session days"))
+        self.programme_reminders_box.toggled.connect(self._changed)
+        self.fields["programme_reminders"] = self.programme_reminders_box
+        form.addRow(self.programme_reminders_box)
+        form.addRow(self._error_label("programme_reminders"))
+        self.programme_time_edit = QTimeEdit()
+        self.programme_time_edit.setDisplayFormat("HH:mm")
+        self.programme_time_edit.setAccessibleName(self.tr("Session reminder time"))
+        self.programme_time_edit.timeChanged.connect(self._changed)
+        self.fields["programme_time"] = self.programme_time_edit
         line = QWidget()
         row = QHBoxLayout(line)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.program_time_edit)
+        row.addWidget(self.programme_time_edit)
         row.addStretch(1)
         self._row(
             form,
@@ -404,8 +404,8 @@ class SettingsDialog(QDialog):
                 "One reminder on a session day (24-hour). Started later the same day, "
                 "DeskGuard still reminds you once; a missed session is not brought up again."
             ),
-            ("program_time",),
-            self.program_time_edit,
+            ("programme_time",),
+            self.programme_time_edit,
         )
         return page
 
@@ -481,9 +481,9 @@ class SettingsDialog(QDialog):
                 box.setChecked(i in settings.working_days)
             self.start_edit.setTime(_qtime(settings.work_start))
             self.end_edit.setTime(_qtime(settings.work_end))
-            for i, box in enumerate(self.program_day_boxes):
-                box.setChecked(i in settings.program_days)
-            self.program_time_edit.setTime(_qtime(settings.program_time))
+            for i, box in enumerate(self.programme_day_boxes):
+                box.setChecked(i in settings.programme_days)
+            self.programme_time_edit.setTime(_qtime(settings.programme_time))
             if autostart is not None:
                 self.autostart_box.setChecked(autostart)
         finally:
@@ -504,10 +504,10 @@ class SettingsDialog(QDialog):
             working_days=frozenset(i for i, b in enumerate(self.day_boxes) if b.isChecked()),
             work_start=_pytime(self.start_edit.time()),
             work_end=_pytime(self.end_edit.time()),
-            program_days=frozenset(
-                i for i, b in enumerate(self.program_day_boxes) if b.isChecked()
+            programme_days=frozenset(
+                i for i, b in enumerate(self.programme_day_boxes) if b.isChecked()
             ),
-            program_time=_pytime(self.program_time_edit.time()),
+            programme_time=_pytime(self.programme_time_edit.time()),
         )
 
     def autostart(self) -> bool:
@@ -519,9 +519,9 @@ class SettingsDialog(QDialog):
         found: dict[str, str] = {}
         for name in self.fields:
             message = self._validate(name, getattr(candidate, name), candidate)
-            if message and name == "program_days":
+            if message and name == "programme_days":
                 # Boxes, not a file: say what is wrong with the ticks, not the TOML line.
-                reason = check_days(candidate.program_days) or message
+                reason = check_days(candidate.programme_days) or message
                 message = reason[0].upper() + reason[1:] + "."
             if message:
                 found[name] = message
@@ -553,7 +553,7 @@ class SettingsDialog(QDialog):
         if self._loading:
             return
         # The time only matters for the reminder: greyed out while reminders are off.
-        self.program_time_edit.setEnabled(self.program_reminders_box.isChecked())
+        self.programme_time_edit.setEnabled(self.programme_reminders_box.isChecked())
         problems = self.problems()
         shown: dict[int, list[str]] = {}
         for name, label in self.errors.items():

@@ -36,9 +36,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.export import progress_csv_text
-from deskguard.core.program import Kind
+from deskguard.core.programme import Kind
 from deskguard.core.progress import (
     DEFAULT_WEEKS,
     WEEK_COLUMNS,
@@ -67,7 +67,7 @@ WARNING_BORDER = "#E69F00"
 SEE_THERAPIST = "See a physical therapist"
 SEE_THERAPIST_WHY = (
     "After four weeks the pain rating has not improved by at least "
-    f"{program.MIN_IMPROVEMENT:.0%}. A physical therapist can assess the back in full and "
+    f"{programme.MIN_IMPROVEMENT:.0%}. A physical therapist can assess the back in full and "
     "adjust the exercises."
 )
 PAIN_NOTE = (
@@ -96,7 +96,7 @@ def progress_summary(
 
     return summarise(
         coach.events(),
-        coach.settings.program_days,
+        coach.settings.programme_days,
         breaks,
         coach.today(),
         weeks,
@@ -184,7 +184,7 @@ def paint_trend(painter: QPainter, area: QRectF, summary: ProgressSummary) -> No
             painter.fillRect(QRectF(x0 + offset, y, bar_w, bottom - y), QColor(colour))
         painter.setPen(QColor("#333333"))
         label = QRectF(left + i * slot, bottom + 0.8 * unit, slot, label_h)
-        phase = f"P{w.program.phase}" if w.program.phase is not None else " "
+        phase = f"P{w.programme.phase}" if w.programme.phase is not None else " "
         painter.drawText(
             label,
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
@@ -196,7 +196,7 @@ def paint_trend(painter: QPainter, area: QRectF, summary: ProgressSummary) -> No
     painter.setPen(pain_pen)
     previous: QPointF | None = None
     for i, w in enumerate(summary.weeks):
-        mean = w.program.mean_pain
+        mean = w.programme.mean_pain
         if mean is None:
             previous = None
             continue
@@ -207,8 +207,8 @@ def paint_trend(painter: QPainter, area: QRectF, summary: ProgressSummary) -> No
     painter.setBrush(QColor(PAIN_COLOUR))
     painter.setPen(_pen("white", 0.35 * unit))
     for i, w in enumerate(summary.weeks):
-        if w.program.mean_pain is not None:
-            point = QPointF(left + (i + 0.5) * slot, y_pain(w.program.mean_pain))
+        if w.programme.mean_pain is not None:
+            point = QPointF(left + (i + 0.5) * slot, y_pain(w.programme.mean_pain))
             painter.drawEllipse(point, 1.5 * unit, 1.5 * unit)
 
     # the events strip: phase changes and sharp stops on their day
@@ -374,14 +374,14 @@ def _facts(summary: ProgressSummary) -> list[tuple[str, str]]:
     state = summary.status
     if state.started is None:
         return [("Programme", "Not started")]
-    phase = program.phase(state.phase)
+    phase = programme.phase(state.phase)
     since = f", since {state.phase_since:%d %b %Y}" if state.phase_since else ""
     week = summary.this_week()
     facts = [
         ("Programme started", f"{state.started:%a %d %b %Y}"),
-        ("Current phase", f"{phase.number} of {program.PHASE_COUNT}, {phase.title}{since}"),
+        ("Current phase", f"{phase.number} of {programme.PHASE_COUNT}, {phase.title}{since}"),
         ("Session days", summary.days_text()),
-        ("Sessions this week", f"{week.program.sessions} of {week.program.planned} planned"),
+        ("Sessions this week", f"{week.programme.sessions} of {week.programme.planned} planned"),
     ]
     if state.paused:
         reasons = [r for r in state.pause_reasons if r != "user"]
@@ -414,7 +414,7 @@ def _review_html(summary: ProgressSummary) -> str:
         ["Baseline: mean rating in the programme's first week", f"{review.baseline:.1f}"],
         ["Recent: mean rating in the last 7 days", f"{review.recent:.1f}"],
         ["Improvement", f"{review.improvement:.0%}"],
-        ["Improvement the plan looks for", f"at least {program.MIN_IMPROVEMENT:.0%}"],
+        ["Improvement the plan looks for", f"at least {programme.MIN_IMPROVEMENT:.0%}"],
     ]
     html = _table(["Measure", "Value"], rows, 1, width="75%")
     if review.see_therapist:
@@ -475,7 +475,7 @@ def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
     if summary.status.steady_severe_pain:
         parts.append(
             '<p class="flag">The last two pain ratings were '
-            f"{program.SEVERE_PAIN} or more out of 10.</p>"
+            f"{programme.SEVERE_PAIN} or more out of 10.</p>"
         )
 
     parts.append("<h2>Red-flag screenings</h2>")
@@ -492,7 +492,7 @@ def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
     else:
         parts.append("<p>No red-flag screening has been recorded.</p>")
 
-    parts.append(f'<p class="muted"><br>{escape(program.NOT_MEDICAL_ADVICE)}</p>')
+    parts.append(f'<p class="muted"><br>{escape(programme.NOT_MEDICAL_ADVICE)}</p>')
     parts.append("</body></html>")
     return "".join(parts)
 

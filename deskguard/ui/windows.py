@@ -161,10 +161,10 @@ class Windows(QObject):
 
     def _forget_session(self, player: QWidget) -> None:
         """A programme window that took over the released player must not hold it on."""
-        from deskguard.ui.program_window import ProgramWindow
+        from deskguard.ui.programme_window import ProgrammeWindow
 
         programme = self._open.get("programme")
-        if isinstance(programme, ProgramWindow) and programme.player is player:
+        if isinstance(programme, ProgrammeWindow) and programme.player is player:
             programme.player = None
 
     def _keep_session(self, programme: QWidget) -> None:
@@ -220,7 +220,7 @@ class Windows(QObject):
     # ---- the back-care programme (its windows load only when first asked for) ----
 
     def show_programme(self) -> None:
-        from deskguard.ui.program_window import ProgramWindow
+        from deskguard.ui.programme_window import ProgrammeWindow
         from deskguard.ui.session_player import SessionPlayer
 
         coach = self.coach
@@ -229,7 +229,7 @@ class Windows(QObject):
             return
 
         def make() -> QWidget:
-            window = ProgramWindow(coach, open_progress=self.show_progress)
+            window = ProgrammeWindow(coach, open_progress=self.show_progress)
             window.setWindowIcon(self.icon)
             player = self._open.get("session")
             if isinstance(player, SessionPlayer):  # still open from a closed programme window

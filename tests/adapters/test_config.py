@@ -122,9 +122,9 @@ def test_good_file_round_trips_every_key(tmp_path: Path) -> None:
         defer_cap_minutes=45,
         adherence_goal=65,
         posture_checks=False,
-        program_days=frozenset({1, 3, 5}),
-        program_time=time(7, 30),
-        program_reminders=False,
+        programme_days=frozenset({1, 3, 5}),
+        programme_time=time(7, 30),
+        programme_reminders=False,
     )
     # Every field differs from its default, so no key can be silently ignored.
     for name in Settings.__dataclass_fields__:
@@ -384,8 +384,8 @@ def test_four_programme_days_and_short_names_are_fine(tmp_path: Path) -> None:
         tmp_path, '[programme]\ndays = ["Mon", "wed", "FRIDAY", "sun"]\ntime = 06:45:00\n'
     )
     assert problems == []
-    assert settings.program_days == frozenset({0, 2, 4, 6})
-    assert settings.program_time == time(6, 45)
+    assert settings.programme_days == frozenset({0, 2, 4, 6})
+    assert settings.programme_time == time(6, 45)
 
 
 @pytest.mark.parametrize(
@@ -402,7 +402,7 @@ def test_four_programme_days_and_short_names_are_fine(tmp_path: Path) -> None:
 def test_bad_programme_days_name_file_key_and_reason(tmp_path: Path, value: str, why: str) -> None:
     path = _write(tmp_path, f'[programme]\ndays = {value}\ntime = "19:15"\n')
     settings, problems = load_settings(path)
-    assert settings == Settings(program_time=time(19, 15))  # the rest is still used
+    assert settings == Settings(programme_time=time(19, 15))  # the rest is still used
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}: programme.days = {value} is not allowed (")
     assert why in problems[0]

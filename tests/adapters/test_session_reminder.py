@@ -26,8 +26,8 @@ from deskguard.adapters.content import load_library
 from deskguard.adapters.session_reminder import GRACE, JOB_ID, SessionReminder, cron_days
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.core.programme import Kind
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)  # sessions Monday, Wednesday, Friday at 18:00 (the defaults)
@@ -52,7 +52,7 @@ def fake_datetime(clock: FakeClock) -> type[datetime]:
 class World:
     clock: FakeClock
     alarm: Alarm
-    log: MemoryProgramLog = field(default_factory=MemoryProgramLog)
+    log: MemoryProgrammeLog = field(default_factory=MemoryProgrammeLog)
     reminders: list[datetime] = field(default_factory=list)  # when a reminder went out
     coach: Coach | None = None
     reminder: SessionReminder | None = None
@@ -158,7 +158,7 @@ def test_no_reminder_on_other_days(world: World) -> None:
     reminder = SessionReminder(
         world.alarm.scheduler, lambda: calls.append(world.clock.now()), zone=BERLIN
     )
-    reminder.schedule(Settings(program_days=frozenset({1, 3, 5}), program_time=time(7, 30)))
+    reminder.schedule(Settings(programme_days=frozenset({1, 3, 5}), programme_time=time(7, 30)))
     world.awake_until(at(MONDAY + timedelta(days=7), 12), step=timedelta(minutes=5))
     assert calls == [
         at(MONDAY + timedelta(days=1), 7, 30),
@@ -212,14 +212,14 @@ def test_a_settings_change_reschedules_without_a_second_reminder(world: World) -
     reminder = world.start_app()
     world.awake_until(at(MONDAY, 18, 30))
     assert world.reminders == [at(MONDAY, 18)]
-    later = Settings(program_time=time(20, 0))
+    later = Settings(programme_time=time(20, 0))
     assert world.coach is not None
     world.coach.apply_settings(later)
     reminder.schedule(later, world.clock.now())
     assert reminder.next_run_time == at(MONDAY, 20)
     world.awake_until(at(MONDAY, 21))
     assert world.reminders == [at(MONDAY, 18)]  # the job ran at 20:00; the coach said no
-    other = Settings(program_days=frozenset({1, 3, 6}), program_time=time(8, 0))
+    other = Settings(programme_days=frozenset({1, 3, 6}), programme_time=time(8, 0))
     reminder.schedule(other, world.clock.now())
     assert reminder.next_run_time == at(MONDAY + timedelta(days=1), 8)
     assert [j.id for j in world.alarm.scheduler.get_jobs()].count(JOB_ID) == 1
@@ -227,7 +227,7 @@ def test_a_settings_change_reschedules_without_a_second_reminder(world: World) -
 
 def test_reminders_off_removes_the_job(world: World) -> None:
     reminder = world.start_app()
-    reminder.schedule(Settings(program_reminders=False), world.clock.now())
+    reminder.schedule(Settings(programme_reminders=False), world.clock.now())
     assert world.alarm.scheduler.get_job(JOB_ID) is None
     assert reminder.next_run_time is None
     assert world.alarm.scheduler.get_jobs() == []

@@ -289,9 +289,9 @@ def test_programme_settings_round_trip_through_save(tmp_path: Path) -> None:
     path = _write(tmp_path, USER_FILE)  # no [programme] yet
     wanted = dataclasses.replace(
         _loaded(path),
-        program_days=frozenset({1, 3, 5}),
-        program_time=time(7, 5),
-        program_reminders=False,
+        programme_days=frozenset({1, 3, 5}),
+        programme_time=time(7, 5),
+        programme_reminders=False,
     )
     save_settings(path, wanted)
     text = path.read_text(encoding="utf-8")
@@ -301,7 +301,7 @@ def test_programme_settings_round_trip_through_save(tmp_path: Path) -> None:
     assert 'days = ["tuesday", "thursday", "saturday"]\n' in section
     assert 'time = "07:05"\n' in section
     assert "reminders = false            # true or false" in section
-    assert "program_days" not in text and "program_time" not in text
+    assert "programme_days" not in text and "programme_time" not in text
     assert "# My DeskGuard setup" in text  # the user's own file is still theirs
     save_settings(path, wanted)
     assert path.read_text(encoding="utf-8") == text  # nothing left to change
@@ -313,7 +313,7 @@ def test_programme_keys_keep_the_users_spelling_until_changed(tmp_path: Path) ->
     save_settings(path, _loaded(path))
     text = path.read_text(encoding="utf-8")
     assert text.startswith(mine)  # same values: untouched, only missing keys were added
-    changed = dataclasses.replace(_loaded(path), program_time=time(18, 30))
+    changed = dataclasses.replace(_loaded(path), programme_time=time(18, 30))
     save_settings(path, changed)
     text = path.read_text(encoding="utf-8")
     assert 'days = ["Mon", "Wed", "Sat"]  # gym on Saturday' in text
@@ -323,22 +323,22 @@ def test_programme_keys_keep_the_users_spelling_until_changed(tmp_path: Path) ->
 
 def test_programme_days_are_checked_like_the_programme_rules() -> None:
     s = Settings()
-    assert validate_setting("program_days", frozenset({0, 2, 4}), s) is None
-    assert validate_setting("program_days", frozenset({0, 2, 4, 6}), s) is None
-    assert validate_setting("program_days", frozenset({0, 1, 4}), s) == (
+    assert validate_setting("programme_days", frozenset({0, 2, 4}), s) is None
+    assert validate_setting("programme_days", frozenset({0, 2, 4, 6}), s) is None
+    assert validate_setting("programme_days", frozenset({0, 1, 4}), s) == (
         'programme.days = ["monday", "tuesday", "friday"] is not allowed '
         "(Monday and Tuesday are back to back: leave a rest day between sessions)."
     )
-    assert validate_setting("program_days", frozenset({2}), s) == (
+    assert validate_setting("programme_days", frozenset({2}), s) == (
         'programme.days = ["wednesday"] is not allowed (pick 3 or 4 days a week, not 1).'
     )
-    assert validate_setting("program_days", frozenset({9}), s) is not None
+    assert validate_setting("programme_days", frozenset({9}), s) is not None
     assert validate_field("programme", "days", ["tue", "thu", "sat"]) is None
     assert validate_field("programme", "time", "7pm") == (
         'programme.time = "7pm" is not allowed (a 24-hour time "HH:MM").'
     )
-    assert validate_setting("program_time", time(6, 0), s) is None
-    assert validate_setting("program_reminders", "yes", s) == (
+    assert validate_setting("programme_time", time(6, 0), s) is None
+    assert validate_setting("programme_reminders", "yes", s) == (
         'programme.reminders = "yes" is not allowed (true or false).'
     )
 
@@ -347,5 +347,5 @@ def test_saving_refuses_back_to_back_programme_days(tmp_path: Path) -> None:
     path = _write(tmp_path, USER_FILE)
     before = path.read_bytes()
     with pytest.raises(ValueError, match="Saturday and Sunday are back to back"):
-        save_settings(path, Settings(program_days=frozenset({1, 5, 6})))
+        save_settings(path, Settings(programme_days=frozenset({1, 5, 6})))
     assert path.read_bytes() == before

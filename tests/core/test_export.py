@@ -23,7 +23,7 @@ from deskguard.core.export import (
     write_week_csv,
 )
 from deskguard.core.model import Event, Prompt
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
 from deskguard.core.stats import day_rows
 from tests.core.test_progress import W46, W47, W48, FakeTrend, summary_of
 from tests.core.test_stats import CET, MONDAY, SEEDED_DAY, SETTINGS, FakeReader, K, at, trail
@@ -154,10 +154,10 @@ def test_week_csv_holds_the_weeks_days_only() -> None:
 def test_programme_rows_every_column() -> None:
     now = datetime(2026, 11, 23, 23, 30, tzinfo=CET)
     events = [
-        ProgramEvent(Kind.SCREENED, now, flags=("leg-weakness", "night-pain")),
-        ProgramEvent(Kind.STARTED, now, phase=1),
-        ProgramEvent(Kind.PAIN, now, rating=0, sensation=Sensation.ACHE, when=PainWhen.BEFORE),
-        ProgramEvent(Kind.SESSION_STOPPED, now, phase=2, detail="=cmd|' /C calc'!A0"),
+        ProgrammeEvent(Kind.SCREENED, now, flags=("leg-weakness", "night-pain")),
+        ProgrammeEvent(Kind.STARTED, now, phase=1),
+        ProgrammeEvent(Kind.PAIN, now, rating=0, sensation=Sensation.ACHE, when=PainWhen.BEFORE),
+        ProgrammeEvent(Kind.SESSION_STOPPED, now, phase=2, detail="=cmd|' /C calc'!A0"),
     ]
     rows = list(programme_csv_rows(events))
     assert all(len(r) == len(PROGRAMME_CSV_COLUMNS) for r in rows)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.model import WEEKDAY_FULL_NAMES, WEEKDAY_LABELS, WEEKDAY_NAMES, Settings
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Review, Sensation, WeekProgress
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Review, Sensation, WeekProgress
 from deskguard.core.progress import (
     DEFAULT_WEEKS,
     WEEK_COLUMNS,
@@ -40,36 +40,36 @@ def at(day: date, hh: int = 18) -> datetime:
     return datetime.combine(day, time(hh), tzinfo=CET)
 
 
-def pain(day: date, rating: int, when: PainWhen = PainWhen.BEFORE) -> ProgramEvent:
-    return ProgramEvent(Kind.PAIN, at(day), rating=rating, sensation=Sensation.ACHE, when=when)
+def pain(day: date, rating: int, when: PainWhen = PainWhen.BEFORE) -> ProgrammeEvent:
+    return ProgrammeEvent(Kind.PAIN, at(day), rating=rating, sensation=Sensation.ACHE, when=when)
 
 
-def done(day: date, phase: int) -> ProgramEvent:
-    return ProgramEvent(Kind.SESSION_DONE, at(day), phase=phase, detail="5/5")
+def done(day: date, phase: int) -> ProgrammeEvent:
+    return ProgrammeEvent(Kind.SESSION_DONE, at(day), phase=phase, detail="5/5")
 
 
 # Week 46: screened (all no), started, three sessions. Week 47: moved up to phase 2, a
 # sharp stop on Wednesday steps back to 1, a screening with a yes pauses it. Week 48:
 # resumed, then paused by the user.
 LOG = [
-    ProgramEvent(Kind.SCREENED, at(W46, 17)),
-    ProgramEvent(Kind.STARTED, at(W46, 17), phase=1),
+    ProgrammeEvent(Kind.SCREENED, at(W46, 17)),
+    ProgrammeEvent(Kind.STARTED, at(W46, 17), phase=1),
     pain(W46, 6),
     done(W46, 1),
     pain(W46 + timedelta(days=2), 5),
     done(W46 + timedelta(days=2), 1),
     done(W46 + timedelta(days=4), 1),
-    ProgramEvent(Kind.ADVANCED, at(W47, 17), phase=2),
+    ProgrammeEvent(Kind.ADVANCED, at(W47, 17), phase=2),
     pain(W47, 4),
     done(W47, 2),
-    ProgramEvent(Kind.SESSION_STOPPED, at(W47 + timedelta(days=2)), phase=2, detail="bird-dog"),
-    ProgramEvent(Kind.STEPPED_BACK, at(W47 + timedelta(days=2)), phase=1),
+    ProgrammeEvent(Kind.SESSION_STOPPED, at(W47 + timedelta(days=2)), phase=2, detail="bird-dog"),
+    ProgrammeEvent(Kind.STEPPED_BACK, at(W47 + timedelta(days=2)), phase=1),
     pain(W47 + timedelta(days=2), 8, PainWhen.AFTER),
-    ProgramEvent(Kind.SCREENED, at(W47 + timedelta(days=2), 19), flags=("leg-weakness",)),
-    ProgramEvent(Kind.PAUSED, at(W47 + timedelta(days=2), 19), flags=("leg-weakness",)),
-    ProgramEvent(Kind.RESUMED, at(W48, 9)),
-    ProgramEvent(Kind.REMINDED, at(W48, 10), detail=W48.isoformat()),
-    ProgramEvent(Kind.PAUSED, at(W48 + timedelta(days=1), 9), flags=("user",)),
+    ProgrammeEvent(Kind.SCREENED, at(W47 + timedelta(days=2), 19), flags=("leg-weakness",)),
+    ProgrammeEvent(Kind.PAUSED, at(W47 + timedelta(days=2), 19), flags=("leg-weakness",)),
+    ProgrammeEvent(Kind.RESUMED, at(W48, 9)),
+    ProgrammeEvent(Kind.REMINDED, at(W48, 10), detail=W48.isoformat()),
+    ProgrammeEvent(Kind.PAUSED, at(W48 + timedelta(days=1), 9), flags=("user",)),
 ]
 
 
@@ -106,7 +106,7 @@ def exercise_name(exercise_id: str) -> str:
 
 
 def summary_of(
-    log: list[ProgramEvent] | None = None,
+    log: list[ProgrammeEvent] | None = None,
     breaks: BreakTrend | None = None,
     weeks: int = 4,
     days: Iterable[int] = DAYS,
@@ -160,14 +160,14 @@ def test_weeks_are_weekly_progress_beside_the_break_trend() -> None:
     # Four weeks asked for; the first (2 Nov) has no record of either kind and is left out.
     assert breaks.asked == [(W48, 4)]
     assert [w.week for w in summary.weeks] == ["2026-W46", "2026-W47", "2026-W48"]
-    expected = program.weekly_progress(LOG, (0, 2, 4), [W46, W47, W48])
-    assert [w.program for w in summary.weeks] == expected
+    expected = programme.weekly_progress(LOG, (0, 2, 4), [W46, W47, W48])
+    assert [w.programme for w in summary.weeks] == expected
     assert [w.breaks_taken for w in summary.weeks] == [3, 2, 4]
     assert [w.breaks_finished for w in summary.weeks] == [4, 5, 4]
     assert [w.break_adherence for w in summary.weeks] == [0.75, 0.4, 1.0]
     assert summary.today == TODAY
-    assert summary.status == program.status(LOG, TODAY)
-    assert summary.program_days == (0, 2, 4)  # sorted
+    assert summary.status == programme.status(LOG, TODAY)
+    assert summary.programme_days == (0, 2, 4)  # sorted
     assert summary.questions == 9
     assert summary.started
     assert (summary.first_day, summary.last_day) == (W46, W48 + timedelta(days=6))
@@ -179,7 +179,7 @@ def test_a_leading_week_with_breaks_stays() -> None:
     before = W46 - timedelta(weeks=1)
     summary = summary_of(breaks=FakeTrend({before: (1, 2), W48: (1, 1)}))
     assert [w.monday for w in summary.weeks] == [before, W46, W47, W48]
-    assert summary.weeks[0].program.phase is None and summary.weeks[0].breaks_taken == 1
+    assert summary.weeks[0].programme.phase is None and summary.weeks[0].breaks_taken == 1
     assert summary.weeks[1].breaks_taken == 0 and summary.weeks[1].break_adherence is None
 
 
@@ -195,7 +195,7 @@ def test_nothing_recorded_keeps_this_week_only() -> None:
     assert [w.monday for w in summary.weeks] == [W48]
     assert not summary.started and not summary.has_ratings
     assert summary.timeline == () and summary.screenings == ()
-    assert summary.weeks[0].program.planned == 0
+    assert summary.weeks[0].programme.planned == 0
 
 
 def test_one_week_and_the_default() -> None:
@@ -229,14 +229,14 @@ def test_timeline_in_the_logs_order_with_the_contents_words() -> None:
     stop_day = W47 + timedelta(days=2)
     assert [(m.at, m.kind, m.phase, m.text) for m in summary.timeline] == [
         (at(W46, 17), Kind.SCREENED, 0, "Warning-sign questions: no to all 9"),
-        (at(W46, 17), Kind.STARTED, 1, f"Started at phase 1, {program.phase(1).title}"),
-        (at(W47, 17), Kind.ADVANCED, 2, f"Moved up to phase 2, {program.phase(2).title}"),
+        (at(W46, 17), Kind.STARTED, 1, f"Started at phase 1, {programme.phase(1).title}"),
+        (at(W47, 17), Kind.ADVANCED, 2, f"Moved up to phase 2, {programme.phase(2).title}"),
         (at(stop_day), Kind.SESSION_STOPPED, 2, "Session stopped: sharp pain during Bird dog"),
         (
             at(stop_day),
             Kind.STEPPED_BACK,
             1,
-            f"Stepped back to phase 1, {program.phase(1).title}, for at least 7 days",
+            f"Stepped back to phase 1, {programme.phase(1).title}, for at least 7 days",
         ),
         (
             at(stop_day, 19),
@@ -269,12 +269,12 @@ def test_screenings_keep_the_flags_and_their_words() -> None:
 def test_unknown_ids_fall_back_to_the_ids() -> None:
     now = at(W46)
     events = [
-        ProgramEvent(Kind.SESSION_STOPPED, now, phase=1, detail="mystery-move"),
-        ProgramEvent(Kind.SCREENED, now, flags=("odd", "new")),
-        ProgramEvent(Kind.PAUSED, now, flags=("odd",)),  # no words for it: as the user's
-        ProgramEvent(Kind.PAUSED, now, flags=("fever", "leg-weakness")),
-        ProgramEvent(Kind.SCREENED, now, flags=("fever", "odd")),
-        ProgramEvent(Kind.SESSION_DONE, now, phase=1),
+        ProgrammeEvent(Kind.SESSION_STOPPED, now, phase=1, detail="mystery-move"),
+        ProgrammeEvent(Kind.SCREENED, now, flags=("odd", "new")),
+        ProgrammeEvent(Kind.PAUSED, now, flags=("odd",)),  # no words for it: as the user's
+        ProgrammeEvent(Kind.PAUSED, now, flags=("fever", "leg-weakness")),
+        ProgrammeEvent(Kind.SCREENED, now, flags=("fever", "odd")),
+        ProgrammeEvent(Kind.SESSION_DONE, now, phase=1),
         pain(W46, 3),
     ]
     texts = [m.text for m in timeline(events, exercise_name, flag_texts, 4)]
@@ -370,10 +370,10 @@ def test_a_week_across_two_months() -> None:
     summary = ProgressSummary(
         today=monday,
         weeks=(week(monday=monday),),
-        status=program.status([], monday),
+        status=programme.status([], monday),
         timeline=(),
         screenings=(),
-        program_days=(),
+        programme_days=(),
         questions=0,
     )
     assert week_rows(summary)[0][1] == "30 Nov – 06 Dec"

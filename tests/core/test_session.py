@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskguard.core.clock import FakeClock
-from deskguard.core.program import Sensation, Step
+from deskguard.core.programme import Sensation, Step
 from deskguard.core.session import (
     Counter,
     ExerciseTally,

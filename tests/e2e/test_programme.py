@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from deskguard.adapters.store import Store
-from deskguard.core.program import Kind, ProgramEvent
+from deskguard.core.programme import Kind, ProgrammeEvent
 from tests.e2e.rig import Rig, require_rig, wait_for
 from tests.e2e.test_break_loop import (
     START_TIMEOUT,
@@ -60,8 +60,8 @@ def programme_home(rig: Rig, reminder_at: datetime) -> datetime:
     store, notes = Store.open(rig.home / "data" / "deskguard.db")
     assert notes == []
     with store:
-        store.add_program_events(
-            [ProgramEvent(Kind.SCREENED, started), ProgramEvent(Kind.STARTED, started, phase=1)]
+        store.add_programme_events(
+            [ProgrammeEvent(Kind.SCREENED, started), ProgrammeEvent(Kind.STARTED, started, phase=1)]
         )
     return started
 

@@ -1,4 +1,4 @@
-"""The coach records what core/program.py decides and tells the windows."""
+"""The coach records what core/programme.py decides and tells the windows."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from pytestqt.qtbot import QtBot
 from deskguard.adapters.content import load_library
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 
 MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
-def make(log: MemoryProgramLog | None = None, **settings: object) -> tuple[Coach, FakeClock]:
+def make(log: MemoryProgrammeLog | None = None, **settings: object) -> tuple[Coach, FakeClock]:
     clock = FakeClock(MONDAY)
     coach = Coach(
-        log=log or MemoryProgramLog(),
+        log=log or MemoryProgrammeLog(),
         clock=clock,
         settings=Settings(**settings),  # type: ignore[arg-type]
         library=load_library(),
@@ -30,7 +30,7 @@ def make(log: MemoryProgramLog | None = None, **settings: object) -> tuple[Coach
 
 
 def test_actions_are_logged_and_announced(qtbot: QtBot) -> None:
-    log = MemoryProgramLog()
+    log = MemoryProgrammeLog()
     coach, _clock = make(log)
     with qtbot.waitSignal(coach.changed, timeout=1000):
         coach.start([])
@@ -88,7 +88,7 @@ def test_session_day_reminds_once(qtbot: QtBot) -> None:
 
 
 def test_reminders_can_be_turned_off() -> None:
-    coach, _clock = make(program_reminders=False)
+    coach, _clock = make(programme_reminders=False)
     coach.start([])
     assert not coach.session_day_reached()
 
@@ -99,8 +99,8 @@ def test_routine_follows_the_phase() -> None:
     assert {s.exercise_id for s in coach.routine()} == set(coach.phase().exercise_ids)
 
 
-class BrokenLog(MemoryProgramLog):
-    def add_program_events(self, events: Sequence[ProgramEvent]) -> None:
+class BrokenLog(MemoryProgrammeLog):
+    def add_programme_events(self, events: Sequence[ProgrammeEvent]) -> None:
         raise OSError("disk full")
 
 

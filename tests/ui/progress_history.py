@@ -1,7 +1,7 @@
 """Seeded weeks of back-care programme and break history for the progress view's tests
 and benchmarks/render_progress.py.
 
-The programme's events come from core/program.py's own action functions, played day by
+The programme's events come from core/programme.py's own action functions, played day by
 day on a FakeClock, so they are exactly what the app would have logged. Breaks are plain
 prompt trails (prompted, started, completed / skipped / missed) on working days.
 """
@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from deskguard.adapters.content import load_library
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Settings
-from deskguard.core.program import PainWhen, ProgramEvent, Sensation
+from deskguard.core.programme import PainWhen, ProgrammeEvent, Sensation
 from deskguard.core.stats import WeekSource
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 from tests.core.test_stats import FakeReader
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -47,19 +47,19 @@ class Plan:
     prompts_per_day: int = 8
     seed: int = 7
     red_flags_at_start: tuple[str, ...] = ()
-    start_program: bool = True
+    start_programme: bool = True
 
 
 @dataclass
 class History:
     clock: FakeClock
-    program_events: list[ProgramEvent] = field(default_factory=list)
+    programme_events: list[ProgrammeEvent] = field(default_factory=list)
     break_events: list[Event] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
 
     def coach(self) -> Coach:
         return Coach(
-            log=MemoryProgramLog(self.program_events),
+            log=MemoryProgrammeLog(self.programme_events),
             clock=self.clock,
             settings=self.settings,
             library=load_library(),
@@ -97,16 +97,16 @@ def build(plan: Plan | None = None) -> History:
     first = datetime.combine(FIRST_MONDAY, SESSION_AT, tzinfo=BERLIN)
     clock = FakeClock(first)
     history = History(clock)
-    log = history.program_events
+    log = history.programme_events
     settings = history.settings
-    days = settings.program_days
+    days = settings.programme_days
     total_days = 7 * (plan.weeks - 1) + plan.end_weekday + 1
 
     def now() -> datetime:
         return clock.now()
 
-    def state() -> program.Status:
-        return program.status(log, clock.now().date())
+    def state() -> programme.Status:
+        return programme.status(log, clock.now().date())
 
     def pain(week: int) -> int:
         span = max(1, plan.weeks - 1)
@@ -115,7 +115,7 @@ def build(plan: Plan | None = None) -> History:
 
     def rate(week: int, when: PainWhen, shift: int = 0, s: Sensation = Sensation.ACHE) -> None:
         if week not in plan.unrated_weeks:
-            log.append(program.log_pain(now(), max(0, pain(week) + shift), s, when))
+            log.append(programme.log_pain(now(), max(0, pain(week) + shift), s, when))
 
     for n in range(total_days):
         day = FIRST_MONDAY + timedelta(days=n)
@@ -127,27 +127,27 @@ def build(plan: Plan | None = None) -> History:
                 1, plan.weeks - 1
             )
             history.break_events += breaks_on(day, share, plan.prompts_per_day, rng)
-        if not plan.start_program or week < plan.start_week:
+        if not plan.start_programme or week < plan.start_week:
             continue
         if week == plan.start_week and weekday == 0:
-            log.extend(program.start(now(), plan.red_flags_at_start))
+            log.extend(programme.start(now(), plan.red_flags_at_start))
         if quiet or not state().active:
             continue
         if weekday in days and (week, weekday) not in plan.skip:
             if weekday == 0 and week in plan.take_offer_in and state().advance.ok:
-                log.extend(program.advance(state(), now()))
+                log.extend(programme.advance(state(), now()))
             if not state().train_today.ok:
                 continue
             rate(week, PainWhen.BEFORE)
             if plan.sharp == (week, weekday):
-                exercise = program.phase(state().phase).exercise_ids[2]
+                exercise = programme.phase(state().phase).exercise_ids[2]
                 clock.advance(minutes=12)
-                log.extend(program.report_sharp(state(), now(), exercise))
+                log.extend(programme.report_sharp(state(), now(), exercise))
                 rate(week, PainWhen.AFTER, 2, Sensation.SHARP)
-                log.extend(program.screen(now(), []))  # the red-flag questions, all no
+                log.extend(programme.screen(now(), []))  # the red-flag questions, all no
                 continue
             clock.advance(minutes=25)
-            log.extend(program.finish_session(state(), now(), 5, 5))
+            log.extend(programme.finish_session(state(), now(), 5, 5))
             rate(week, PainWhen.AFTER, -1)
         elif weekday == 6:
             rate(week, PainWhen.CHECKIN)

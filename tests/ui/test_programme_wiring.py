@@ -26,7 +26,7 @@ from deskguard.adapters.paths import Paths
 from deskguard.adapters.session_reminder import JOB_ID, SessionReminder
 from deskguard.app import make_windows, start_programme
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind, ProgramEvent
+from deskguard.core.programme import Kind, ProgrammeEvent
 from deskguard.ui.windows import Windows
 from tests.adapters.test_session_reminder import fake_datetime
 from tests.services.test_breaks import BERLIN, MONDAY_9, Rig
@@ -81,14 +81,14 @@ def opened(wired: Wired, name: str, qtbot: QtBot) -> QWidget:
 
 
 def test_tray_entries_open_the_programme_and_progress_windows(wired: Wired, qtbot: QtBot) -> None:
-    from deskguard.ui.program_window import ProgramWindow
+    from deskguard.ui.programme_window import ProgrammeWindow
     from deskguard.ui.progress import ProgressWindow
 
     coach = wired.rig.commands.coach
     assert coach is not None
     wired.rig.actions.programme_action.trigger()
     programme = opened(wired, "programme", qtbot)
-    assert isinstance(programme, ProgramWindow)
+    assert isinstance(programme, ProgrammeWindow)
     assert programme.isVisible() and programme.coach is coach
     wired.rig.actions.progress_action.trigger()
     progress = opened(wired, "progress", qtbot)
@@ -113,7 +113,7 @@ def changed_receivers(coach: QObject) -> int:
 
 
 def test_a_closed_programme_window_is_released_and_built_again(wired: Wired, qtbot: QtBot) -> None:
-    from deskguard.ui.program_window import ProgramWindow
+    from deskguard.ui.programme_window import ProgrammeWindow
     from deskguard.ui.screening import ClinicianDialog, ClinicianWatch
 
     coach = wired.rig.commands.coach
@@ -121,7 +121,7 @@ def test_a_closed_programme_window_is_released_and_built_again(wired: Wired, qtb
     before = changed_receivers(coach)
     wired.rig.actions.programme_action.trigger()
     first = wired.windows._open["programme"]
-    assert isinstance(first, ProgramWindow) and first.isVisible()
+    assert isinstance(first, ProgrammeWindow) and first.isVisible()
     assert changed_receivers(coach) > before
     gone = weakref.ref(first)
     with qtbot.waitSignal(first.destroyed):  # Esc closes it
@@ -134,7 +134,7 @@ def test_a_closed_programme_window_is_released_and_built_again(wired: Wired, qtb
     coach.start([])  # the coach goes on without its window
     wired.rig.actions.programme_action.trigger()
     second = opened(wired, "programme", qtbot)
-    assert isinstance(second, ProgramWindow) and second.isVisible()
+    assert isinstance(second, ProgrammeWindow) and second.isVisible()
     # The clinician screen's watch belongs to the coach, not to a window.
     coach.screen(["leg-weakness"])
     watch = coach.findChild(ClinicianWatch)
@@ -144,7 +144,7 @@ def test_a_closed_programme_window_is_released_and_built_again(wired: Wired, qtb
 
 
 def test_an_open_session_outlives_its_closed_programme_window(wired: Wired, qtbot: QtBot) -> None:
-    from deskguard.ui.program_window import ProgramWindow
+    from deskguard.ui.programme_window import ProgrammeWindow
     from deskguard.ui.session_player import SessionPlayer
 
     coach = wired.rig.commands.coach
@@ -152,7 +152,7 @@ def test_an_open_session_outlives_its_closed_programme_window(wired: Wired, qtbo
     coach.start([])
     wired.rig.actions.programme_action.trigger()
     programme = wired.windows._open["programme"]
-    assert isinstance(programme, ProgramWindow)
+    assert isinstance(programme, ProgrammeWindow)
     programme.open_session()
     player = programme.player
     assert isinstance(player, SessionPlayer) and player.isVisible()
@@ -164,7 +164,7 @@ def test_an_open_session_outlives_its_closed_programme_window(wired: Wired, qtbo
     assert wired.windows._open["session"] is player
     wired.rig.actions.programme_action.trigger()  # a new programme window finds it
     programme = opened(wired, "programme", qtbot)
-    assert isinstance(programme, ProgramWindow) and programme.player is player
+    assert isinstance(programme, ProgrammeWindow) and programme.player is player
     programme.open_session()
     assert programme.player is player  # raised, not a second player
     with qtbot.waitSignal(player.destroyed):
@@ -181,7 +181,7 @@ def test_the_coach_logs_to_the_store(wired: Wired) -> None:
     coach = wired.rig.commands.coach
     assert coach is not None
     coach.start([])
-    assert [e.kind for e in wired.rig.store.program_events()] == [Kind.SCREENED, Kind.STARTED]
+    assert [e.kind for e in wired.rig.store.programme_events()] == [Kind.SCREENED, Kind.STARTED]
 
 
 def test_a_session_day_reminder_reaches_the_notifier_chain(wired: Wired) -> None:
@@ -226,13 +226,13 @@ def test_new_settings_reach_the_coach_and_the_session_day_job(wired: Wired) -> N
     assert first is not None and first.weekday() in (0, 2, 4) and first.hour == 18
     coach = wired.rig.commands.coach
     assert coach is not None
-    new = Settings(program_days=frozenset({1, 3, 5}), program_time=time(7, 15))
+    new = Settings(programme_days=frozenset({1, 3, 5}), programme_time=time(7, 15))
     wired.rig.controller.apply_settings(new)
     assert coach.settings == new
     after = wired.reminder.next_run_time
     assert after is not None and after.weekday() in (1, 3, 5)
     assert (after.hour, after.minute) == (7, 15)
-    wired.rig.controller.apply_settings(dataclasses.replace(new, program_reminders=False))
+    wired.rig.controller.apply_settings(dataclasses.replace(new, programme_reminders=False))
     assert wired.rig.alarm.scheduler.get_job(JOB_ID) is None
 
 
@@ -270,7 +270,7 @@ def test_an_unreadable_programme_log_leaves_breaks_running_and_says_why(
 ) -> None:
     rig = Rig(qtbot, tmp_path)
     try:
-        rig.store.add_program_events([ProgramEvent(Kind.STARTED, MONDAY_9, phase=1)])
+        rig.store.add_programme_events([ProgrammeEvent(Kind.STARTED, MONDAY_9, phase=1)])
         rig.store._conn.execute(
             "INSERT INTO program_log (kind, at_utc, utc_offset_min)"
             " VALUES ('teleported', '2026-11-23T08:00:00.000000Z', 60)"
@@ -303,7 +303,7 @@ def test_started_after_a_session_time_today_the_reminder_catches_up(
     monkeypatch.setattr(apscheduler.executors.base, "datetime", fake)
     try:
         start = MONDAY_9 - timedelta(days=3)
-        rig.store.add_program_events([ProgramEvent(Kind.STARTED, start, phase=1)])
+        rig.store.add_programme_events([ProgrammeEvent(Kind.STARTED, start, phase=1)])
         rig.clock.set(MONDAY_9.replace(hour=19))
         paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "r")
         reminder = start_programme(
@@ -318,7 +318,7 @@ def test_started_after_a_session_time_today_the_reminder_catches_up(
         assert when is not None and when.astimezone(BERLIN) == MONDAY_9.replace(hour=18)
         rig.alarm.scheduler._process_jobs()  # what the alarm's timer does next
         rig.alarm.scheduler.executor.run_pending()
-        reminded = [e for e in rig.store.program_events() if e.kind is Kind.REMINDED]
+        reminded = [e for e in rig.store.programme_events() if e.kind is Kind.REMINDED]
         assert [e.detail for e in reminded] == [date(2026, 11, 23).isoformat()]
         assert rig.notes.shown[-1][0] == "Back-care session today"
     finally:

@@ -11,8 +11,8 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from deskguard.core import program
-from deskguard.core.program import Kind, PainWhen, Sensation
+from deskguard.core import programme
+from deskguard.core.programme import Kind, PainWhen, Sensation
 from deskguard.core.stats import WeekSource, monday_of
 from deskguard.ui.progress import (
     NO_RATINGS,
@@ -54,8 +54,8 @@ def test_the_chart_shows_exactly_weekly_progress_and_the_break_trend(qtbot: QtBo
     history = build(Plan(weeks=10, unrated_weeks=(6,)))
     window = make(qtbot, history, 10)
     coach = window.coach
-    expected = program.weekly_progress(
-        coach.events(), coach.settings.program_days, mondays(history, 10)
+    expected = programme.weekly_progress(
+        coach.events(), coach.settings.programme_days, mondays(history, 10)
     )
     trend = window.breaks.trend(monday_of(history.today()), 10)
 
@@ -97,8 +97,8 @@ def test_tiles_and_headline_tell_this_week(qtbot: QtBot) -> None:
     history = build(Plan(weeks=10))
     window = make(qtbot, history, 10)
     state = window.coach.status()
-    this_week = program.weekly_progress(
-        window.coach.events(), window.coach.settings.program_days, [monday_of(history.today())]
+    this_week = programme.weekly_progress(
+        window.coach.events(), window.coach.settings.programme_days, [monday_of(history.today())]
     )[0]
     t = window.tiles
     assert window.windowTitle() == TITLE
@@ -116,7 +116,7 @@ def test_tiles_and_headline_tell_this_week(qtbot: QtBot) -> None:
     assert t["breaks"].value.text() == f"{trend.adherence:.0%}"
     assert window.headline.text() == "27 of 30 planned sessions done, 1 stopped by sharp pain"
     assert window.banner.isHidden()
-    assert window.disclaimer.text() == program.NOT_MEDICAL_ADVICE
+    assert window.disclaimer.text() == programme.NOT_MEDICAL_ADVICE
     history_rows = [
         (window.history.item(r, 0).text(), window.history.item(r, 1).text())
         for r in range(window.history.rowCount())
@@ -154,7 +154,7 @@ def test_a_red_flag_pause_is_said_above_the_chart(qtbot: QtBot) -> None:
 
 
 def test_not_started_reads_kindly_and_keeps_the_breaks(qtbot: QtBot) -> None:
-    history = build(Plan(weeks=3, start_program=False))
+    history = build(Plan(weeks=3, start_programme=False))
     window = make(qtbot, history)
     assert not window.empty_label.isHidden()
     assert window.empty_label.text() == NOT_STARTED
@@ -170,7 +170,7 @@ def test_not_started_reads_kindly_and_keeps_the_breaks(qtbot: QtBot) -> None:
 
 
 def test_nothing_recorded_at_all_shows_this_week_only(qtbot: QtBot) -> None:
-    history = build(Plan(weeks=1, start_program=False, prompts_per_day=0))
+    history = build(Plan(weeks=1, start_programme=False, prompts_per_day=0))
     window = make(qtbot, history)
     assert window.summary is not None and len(window.summary.weeks) == 1
     assert window.tiles["breaks"].value.text() == "—"

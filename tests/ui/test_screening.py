@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind, PainWhen, Sensation
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.core.programme import Kind, PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 from deskguard.ui.pain_dialog import CHECKIN_TITLE, PainDialog, PainRating
 from deskguard.ui.screening import (
     CLINICIAN_TITLE,
@@ -31,7 +31,10 @@ MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 def make_coach() -> Coach:
     return Coach(
-        log=MemoryProgramLog(), clock=FakeClock(MONDAY), settings=Settings(), library=load_library()
+        log=MemoryProgrammeLog(),
+        clock=FakeClock(MONDAY),
+        settings=Settings(),
+        library=load_library(),
     )
 
 
@@ -238,7 +241,7 @@ def test_the_weekly_check_in_is_logged(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     dialog.open()
     assert dialog.windowTitle() == CHECKIN_TITLE
-    assert program.NOT_MEDICAL_ADVICE not in dialog.disclaimer.text()  # the library's line
+    assert programme.NOT_MEDICAL_ADVICE not in dialog.disclaimer.text()  # the library's line
     assert "not medical advice" in dialog.disclaimer.text()
     assert not dialog.save_button.isEnabled()
     dialog.rating.set_rating(4)

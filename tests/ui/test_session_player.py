@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind, PainWhen, Sensation
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.core.programme import Kind, PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 from deskguard.ui.screening import clinician_watch
 from deskguard.ui.session_player import TITLE, Page, SessionPlayer
 
@@ -38,7 +38,9 @@ def close_windows(qapp: QApplication) -> Iterator[None]:
 def started(phase: int = 1) -> tuple[Coach, FakeClock]:
     """A programme started on MONDAY; phase 2 after a clean first week (a Monday again)."""
     clock = FakeClock(MONDAY)
-    coach = Coach(log=MemoryProgramLog(), clock=clock, settings=Settings(), library=load_library())
+    coach = Coach(
+        log=MemoryProgrammeLog(), clock=clock, settings=Settings(), library=load_library()
+    )
     coach.start([])
     for _ in range(phase - 1):
         for gap in (2, 2, 3):
@@ -92,7 +94,7 @@ def test_title_before_page_and_the_disclaimer(qtbot: QtBot) -> None:
     assert "Phase 1 of 3 · Settle and re-activate" in text
     assert "Cat-cow — 1 set of 8 reps" in player.before_routine.text()
     assert "Knee-to-chest stretch — 1 set, hold 20 s" in player.before_routine.text()
-    assert player.disclaimer.text() == program.NOT_MEDICAL_ADVICE
+    assert player.disclaimer.text() == programme.NOT_MEDICAL_ADVICE
     assert player.disclaimer.isVisible()
     assert not player.pain_panel.isVisible()
     assert not player.primary_button.isEnabled()  # the rating comes first
@@ -133,8 +135,8 @@ def test_a_step_shows_picture_steps_set_and_both_kinds_of_pain(qtbot: QtBot) -> 
     assert "table-top" in player.how.text()
     assert player.cues.text().startswith("Form: ")
     assert player.pain_panel.isVisible()
-    assert player.good_text.text() == program.GOOD_ACHE
-    assert player.bad_text.text() == program.BAD_PAIN
+    assert player.good_text.text() == programme.GOOD_ACHE
+    assert player.bad_text.text() == programme.BAD_PAIN
     assert player.good_text.isVisible() and player.bad_text.isVisible()
     assert "Exercise 1 of 5" in player.step_where.text()
 
@@ -197,7 +199,7 @@ def test_rest_between_sets_counts_down_and_moves_on_by_itself(qtbot: QtBot) -> N
     qtbot.keyClick(player, Qt.Key.Key_Return)
     assert player.page is Page.REST and player.ticking
     assert player.rest_countdown.text() == "0:30"
-    assert program.REST_BETWEEN_SETS_SECONDS == 30
+    assert programme.REST_BETWEEN_SETS_SECONDS == 30
     assert player.up_next.text() == "Up next: Pelvic tilt · set 1 of 1"
     assert player.pain_panel.isVisible()
     clock.advance(seconds=20)

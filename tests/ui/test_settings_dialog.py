@@ -34,9 +34,9 @@ MINE = Settings(
     response_window_minutes=20,
     defer_cap_minutes=45,
     adherence_goal=70,
-    program_days=frozenset({1, 3, 5}),
-    program_time=time(7, 30),
-    program_reminders=False,
+    programme_days=frozenset({1, 3, 5}),
+    programme_time=time(7, 30),
+    programme_reminders=False,
 )
 FOLDERS = Folders(
     data=Path("/home/alex/.local/share/deskguard"),
@@ -81,7 +81,7 @@ def test_tabs_group_the_settings(dialog: SettingsDialog) -> None:
     assert page["work_start"] == page["working_days"] == page["interval_minutes"] == 0
     assert page["snooze_limit"] == 1
     assert page["response_window_minutes"] == page["defer_cap_minutes"] == 2
-    assert page["program_days"] == page["program_time"] == page["program_reminders"] == 3
+    assert page["programme_days"] == page["programme_time"] == page["programme_reminders"] == 3
     assert page["adherence_goal"] == 4
 
 
@@ -295,7 +295,7 @@ def test_a_narrower_window_grows_taller_instead_of_clipping(
 
 
 def test_programme_tab_shows_the_session_days_time_and_reminders(dialog: SettingsDialog) -> None:
-    assert [b.isChecked() for b in dialog.program_day_boxes] == [
+    assert [b.isChecked() for b in dialog.programme_day_boxes] == [
         False,
         True,
         False,
@@ -304,51 +304,51 @@ def test_programme_tab_shows_the_session_days_time_and_reminders(dialog: Setting
         True,
         False,
     ]
-    assert dialog.program_time_edit.time() == QTime(7, 30)
-    assert not dialog.program_reminders_box.isChecked()
-    assert not dialog.program_time_edit.isEnabled()  # no reminders: the time does not apply
-    dialog.program_reminders_box.setChecked(True)
-    assert dialog.program_time_edit.isEnabled()
+    assert dialog.programme_time_edit.time() == QTime(7, 30)
+    assert not dialog.programme_reminders_box.isChecked()
+    assert not dialog.programme_time_edit.isEnabled()  # no reminders: the time does not apply
+    dialog.programme_reminders_box.setChecked(True)
+    assert dialog.programme_time_edit.isEnabled()
 
 
 def test_back_to_back_session_days_are_named_and_block_saving(
     qtbot: QtBot, dialog: SettingsDialog
 ) -> None:
     dialog.tabs.setCurrentIndex(3)
-    error = dialog.errors["program_days"]
+    error = dialog.errors["programme_days"]
     assert error.isHidden()
-    dialog.program_day_boxes[2].setChecked(True)  # Tuesday, Wednesday, Thursday, Saturday
+    dialog.programme_day_boxes[2].setChecked(True)  # Tuesday, Wednesday, Thursday, Saturday
     assert error.isVisible()
     assert "Tuesday and Wednesday are back to back: leave a rest day" in error.text()
     assert "programme.days" not in error.text()  # the ticks are explained, not the TOML line
-    assert dialog.problems().keys() == {"program_days"}
+    assert dialog.problems().keys() == {"programme_days"}
     assert not dialog.ok_button.isEnabled() and not dialog.apply_button.isEnabled()
     assert dialog.status.isVisible() and "Programme" in dialog.status.text()
     with qtbot.assertNotEmitted(dialog.applied):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK is disabled: Return saves nothing
     for day in (1, 3, 5):
-        dialog.program_day_boxes[day].setChecked(False)
+        dialog.programme_day_boxes[day].setChecked(False)
     assert "Pick 3 or 4 days a week, not 1." in error.text()
-    dialog.program_day_boxes[0].setChecked(True)
-    dialog.program_day_boxes[4].setChecked(True)  # Monday, Wednesday, Friday
+    dialog.programme_day_boxes[0].setChecked(True)
+    dialog.programme_day_boxes[4].setChecked(True)  # Monday, Wednesday, Friday
     assert error.isHidden() and dialog.problems() == {}
     assert dialog.ok_button.isEnabled() and dialog.apply_button.isEnabled()
 
 
 def test_apply_carries_the_programme_settings(qtbot: QtBot, dialog: SettingsDialog) -> None:
-    dialog.program_reminders_box.setChecked(True)
-    dialog.program_time_edit.setTime(QTime(18, 45))
-    dialog.program_day_boxes[6].setChecked(True)  # Tue, Thu, Sat and Sun: two in a row
-    assert "Saturday and Sunday are back to back" in dialog.errors["program_days"].text()
-    dialog.program_day_boxes[5].setChecked(False)  # Tue, Thu, Sun
+    dialog.programme_reminders_box.setChecked(True)
+    dialog.programme_time_edit.setTime(QTime(18, 45))
+    dialog.programme_day_boxes[6].setChecked(True)  # Tue, Thu, Sat and Sun: two in a row
+    assert "Saturday and Sunday are back to back" in dialog.errors["programme_days"].text()
+    dialog.programme_day_boxes[5].setChecked(False)  # Tue, Thu, Sun
     with qtbot.waitSignal(dialog.applied, timeout=1000) as blocker:
         dialog.apply_button.click()
     chosen = blocker.args[0]
     assert chosen == dataclasses.replace(
         MINE,
-        program_days=frozenset({1, 3, 6}),
-        program_time=time(18, 45),
-        program_reminders=True,
+        programme_days=frozenset({1, 3, 6}),
+        programme_time=time(18, 45),
+        programme_reminders=True,
     )
 
 
@@ -359,4 +359,4 @@ def test_alt_o_opens_the_programme_tab_and_alt_n_the_days(
     qtbot.keyClick(dialog, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # Pr&ogramme
     assert dialog.tabs.currentIndex() == 3
     qtbot.keyClick(dialog, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Sessio&n days
-    assert dialog.focusWidget() is dialog.program_day_boxes[0]
+    assert dialog.focusWidget() is dialog.programme_day_boxes[0]

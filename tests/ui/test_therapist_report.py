@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.export import PROGRESS_CSV_COLUMNS
-from deskguard.core.program import Kind
+from deskguard.core.programme import Kind
 from deskguard.core.stats import monday_of
 from deskguard.ui import therapist_report
 from deskguard.ui.therapist_report import (
@@ -83,18 +83,18 @@ def test_summary_weeks_are_weekly_progress_beside_the_break_trend(
 ) -> None:
     coach, source = ten_weeks.coach(), ten_weeks.source()
     summary = progress_summary(coach, source, 10)
-    expected = program.weekly_progress(
-        coach.events(), coach.settings.program_days, mondays(ten_weeks, 10)
+    expected = programme.weekly_progress(
+        coach.events(), coach.settings.programme_days, mondays(ten_weeks, 10)
     )
-    assert [w.program for w in summary.weeks] == expected
+    assert [w.programme for w in summary.weeks] == expected
     trend = source.trend(monday_of(ten_weeks.today()), 10)
     assert [w.break_adherence for w in summary.weeks] == [r.adherence for r in trend]
     assert [w.breaks_taken for w in summary.weeks] == [r.totals.taken for r in trend]
     # The seeded story, week by week.
-    assert [w.program.phase for w in summary.weeks] == [1, 2, 2, 1, 1, 2, 2, 3, 3, 3]
-    assert [w.program.stopped for w in summary.weeks] == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
-    assert [w.program.sessions for w in summary.weeks] == [3, 3, 3, 2, 3, 3, 3, 3, 2, 2]
-    assert all(w.program.planned == 3 for w in summary.weeks)
+    assert [w.programme.phase for w in summary.weeks] == [1, 2, 2, 1, 1, 2, 2, 3, 3, 3]
+    assert [w.programme.stopped for w in summary.weeks] == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert [w.programme.sessions for w in summary.weeks] == [3, 3, 3, 2, 3, 3, 3, 3, 2, 2]
+    assert all(w.programme.planned == 3 for w in summary.weeks)
     assert [m.kind for m in summary.phase_changes] == [
         Kind.ADVANCED,
         Kind.STEPPED_BACK,
@@ -115,7 +115,7 @@ def test_weeks_before_any_record_are_left_out(qtbot: QtBot) -> None:
     later = build(Plan(weeks=6, start_week=2))
     summary = progress_summary(later.coach(), later.source(), 12)
     assert summary.first_day == FIRST_MONDAY
-    assert [w.program.phase for w in summary.weeks][:3] == [None, None, 1]
+    assert [w.programme.phase for w in summary.weeks][:3] == [None, None, 1]
 
 
 def test_pdf_has_two_a4_pages_with_the_key_figures(
@@ -144,7 +144,7 @@ def test_pdf_has_two_a4_pages_with_the_key_figures(
     assert SEE_THERAPIST not in flat
     # Every week's row, figure by figure.
     for w in summary.weeks:
-        p = w.program
+        p = w.programme
         row = (
             rf"{w.week}\s+\S+.*?\s+{p.phase}\s+{p.sessions}/{p.planned}\s+"
             rf"{p.stopped if p.stopped else '—'}\s+{re.escape(w.adherence_text())}\s+"
@@ -159,7 +159,7 @@ def test_pdf_has_two_a4_pages_with_the_key_figures(
     # Red-flag screenings: at the start and after the sharp report.
     assert flat.count("No to all 9 warning-sign questions") == 2
     assert "Page 1 of 2" in flat and "Page 2 of 2" in flat
-    assert squash(program.NOT_MEDICAL_ADVICE) in flat
+    assert squash(programme.NOT_MEDICAL_ADVICE) in flat
 
 
 def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
@@ -172,8 +172,8 @@ def test_csv_has_a_row_per_week_that_agrees_with_weekly_progress(
     rows = read_csv(sheet)
     with sheet.open(encoding="ascii", newline="") as handle:
         assert tuple(next(csv.reader(handle))) == PROGRESS_CSV_COLUMNS
-    expected = program.weekly_progress(
-        coach.events(), coach.settings.program_days, mondays(ten_weeks, 10)
+    expected = programme.weekly_progress(
+        coach.events(), coach.settings.programme_days, mondays(ten_weeks, 10)
     )
     trend = source.trend(monday_of(ten_weeks.today()), 10)
     assert len(rows) == len(expected) == 10
@@ -227,7 +227,7 @@ def test_red_flags_and_pauses_are_listed_with_their_texts(qtbot: QtBot, tmp_path
 
 
 def test_not_started_still_writes_a_plain_summary(qtbot: QtBot, tmp_path: Path) -> None:
-    history = build(Plan(weeks=3, start_program=False))
+    history = build(Plan(weeks=3, start_programme=False))
     pdf, sheet = write_summary(tmp_path / "s.pdf", history.coach(), history.source())
     assert pdf_pages(pdf) == 1
     flat = squash(pdf_text(pdf))

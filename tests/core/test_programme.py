@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskguard.adapters.content import load_library
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.clock import FakeClock
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation, Status
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation, Status
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=BERLIN)  # a Monday evening
@@ -27,36 +27,36 @@ class Journey:
     """A user's programme: the log, the clock, and the moves a user makes."""
 
     clock: FakeClock = field(default_factory=lambda: FakeClock(MONDAY))
-    log: list[ProgramEvent] = field(default_factory=list)
+    log: list[ProgrammeEvent] = field(default_factory=list)
 
     @property
     def today(self) -> date:
         return self.clock.now().date()
 
     def state(self) -> Status:
-        return program.status(self.log, self.today)
+        return programme.status(self.log, self.today)
 
     def days(self, n: int) -> None:
         self.clock.advance(days=n)
 
     def start(self, *yes: str) -> None:
-        self.log += program.start(self.clock.now(), yes)
+        self.log += programme.start(self.clock.now(), yes)
 
     def rate(
         self, rating: int, when: PainWhen = PainWhen.BEFORE, s: Sensation = Sensation.ACHE
     ) -> None:
-        self.log.append(program.log_pain(self.clock.now(), rating, s, when))
+        self.log.append(programme.log_pain(self.clock.now(), rating, s, when))
 
     def session(self) -> None:
         state = self.state()
         assert state.train_today.ok, state.train_today.reason
-        self.log += program.finish_session(state, self.clock.now(), 5, 5)
+        self.log += programme.finish_session(state, self.clock.now(), 5, 5)
 
     def sharp(self, exercise: str = "squat") -> None:
-        self.log += program.report_sharp(self.state(), self.clock.now(), exercise)
+        self.log += programme.report_sharp(self.state(), self.clock.now(), exercise)
 
     def advance(self) -> None:
-        self.log += program.advance(self.state(), self.clock.now())
+        self.log += programme.advance(self.state(), self.clock.now())
 
     def train_week(self) -> None:
         """Monday, Wednesday and Friday sessions, ending on the next Monday."""
@@ -91,30 +91,30 @@ def test_any_red_flag_at_start_pauses_and_logs_the_reasons() -> None:
     assert state.pause_reasons == ("fever-or-chills", "leg-weakness")
     assert j.log[0].flags == ("fever-or-chills", "leg-weakness")  # the screening is logged
     assert not state.train_today.ok and "clinician" in state.train_today.reason
-    assert not program.reminder_due(state, range(7), j.today)
+    assert not programme.reminder_due(state, range(7), j.today)
 
 
 def test_red_flag_after_a_sharp_report_pauses_until_cleared() -> None:
     j = started()
     j.sharp("glute-bridge")
-    j.log += program.screen(j.clock.now(), ["shooting-leg-pain"])
+    j.log += programme.screen(j.clock.now(), ["shooting-leg-pain"])
     assert j.state().paused
     j.days(2)
     assert not j.state().train_today.ok
-    j.log.append(program.resume(j.state(), j.clock.now()))
+    j.log.append(programme.resume(j.state(), j.clock.now()))
     assert j.state().active and j.state().train_today.ok
 
 
 def test_a_clear_screening_does_not_pause() -> None:
     j = started()
-    j.log += program.screen(j.clock.now(), [])
+    j.log += programme.screen(j.clock.now(), [])
     assert j.log[-1].kind is Kind.SCREENED and not j.state().paused
 
 
 def test_resume_needs_a_pause() -> None:
     j = started()
     with pytest.raises(ValueError, match="not paused"):
-        program.resume(j.state(), j.clock.now())
+        programme.resume(j.state(), j.clock.now())
 
 
 # ---- advancing (004: a full week per phase, without sharp pain) ----
@@ -173,7 +173,7 @@ def test_the_last_phase_offers_nothing_further_004() -> None:
         j.advance()
     j.train_week()
     state = j.state()
-    assert state.phase == program.PHASE_COUNT == 3
+    assert state.phase == programme.PHASE_COUNT == 3
     assert not state.advance.ok and "last phase" in state.advance.reason
 
 
@@ -190,7 +190,7 @@ def test_sharp_pain_stops_the_session_and_steps_back_one_phase_for_a_week_004() 
     assert j.log[-2].detail == "dead-bug"
     state = j.state()
     assert state.phase == 1
-    assert state.hold_until == j.today + timedelta(days=program.STEP_BACK_DAYS)
+    assert state.hold_until == j.today + timedelta(days=programme.STEP_BACK_DAYS)
     for _ in range(3):
         j.days(2)
         j.session()
@@ -234,11 +234,11 @@ def test_at_most_four_sessions_a_week_004() -> None:
     j = started()
     j.session()  # Monday
     j.days(1)
-    j.log += program.finish_session(j.state(), j.clock.now(), 5, 5)  # Tuesday, recorded anyway
+    j.log += programme.finish_session(j.state(), j.clock.now(), 5, 5)  # Tuesday, recorded anyway
     j.days(2)
     j.session()  # Thursday
     j.days(1)
-    j.log += program.finish_session(j.state(), j.clock.now(), 5, 5)  # Friday, recorded anyway
+    j.log += programme.finish_session(j.state(), j.clock.now(), 5, 5)  # Friday, recorded anyway
     j.days(2)  # Sunday: rested Saturday, but the week already has four
     offer = j.state().train_today
     assert j.state().sessions_this_week == 4
@@ -261,7 +261,7 @@ def test_at_most_four_sessions_a_week_004() -> None:
 def test_session_days_are_three_or_four_non_consecutive_days_004(
     days: set[int], problem: str | None
 ) -> None:
-    found = program.check_days(days)
+    found = programme.check_days(days)
     if problem is None:
         assert found is None
     else:
@@ -274,20 +274,20 @@ def test_sunday_then_monday_makes_monday_a_rest_day_004() -> None:
     j.session()
     j.days(1)
     assert j.today.weekday() == 0
-    assert not program.reminder_due(j.state(), {0, 2, 4, 6}, j.today)
+    assert not programme.reminder_due(j.state(), {0, 2, 4, 6}, j.today)
 
 
 def test_one_reminder_per_session_day_never_two() -> None:
     j = started()
     state = j.state()
-    assert program.reminder_due(state, MWF, j.today)
-    j.log.append(program.remind(j.clock.now()))
+    assert programme.reminder_due(state, MWF, j.today)
+    j.log.append(programme.remind(j.clock.now()))
     j.clock.advance(hours=3)
-    assert not program.reminder_due(j.state(), MWF, j.today)
+    assert not programme.reminder_due(j.state(), MWF, j.today)
     j.days(1)  # Tuesday is not a session day
-    assert not program.reminder_due(j.state(), MWF, j.today)
+    assert not programme.reminder_due(j.state(), MWF, j.today)
     j.days(1)  # Wednesday: Monday's session was missed; today's reminder is a new one
-    assert program.reminder_due(j.state(), MWF, j.today)
+    assert programme.reminder_due(j.state(), MWF, j.today)
 
 
 # ---- pain: the four-week check (004) and steady severe pain (002) ----
@@ -367,12 +367,12 @@ def test_weekly_check_in_is_due_seven_days_after_the_last() -> None:
 
 def test_pain_rating_outside_zero_to_ten_is_refused() -> None:
     with pytest.raises(ValueError, match="0 to 10, got 11"):
-        program.log_pain(MONDAY, 11, Sensation.NONE, PainWhen.BEFORE)
+        programme.log_pain(MONDAY, 11, Sensation.NONE, PainWhen.BEFORE)
 
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        program.start(MONDAY.replace(tzinfo=None), [])
+        programme.start(MONDAY.replace(tzinfo=None), [])
 
 
 # ---- the routine ----
@@ -380,23 +380,23 @@ def test_naive_times_are_refused() -> None:
 
 def test_every_phase_exercise_is_in_the_library_and_safe_for_the_floor() -> None:
     library = {e.id: e for e in load_library().exercises}
-    for phase in program.PHASES:
+    for phase in programme.PHASES:
         assert phase.exercise_ids, phase.title
         for exercise_id in phase.exercise_ids:
             assert exercise_id in library, (phase.number, exercise_id)
 
 
 def test_phase_three_adds_a_light_load_of_10_to_25_lb_004() -> None:
-    assert "10–25 lb" in program.phase(3).load and "5–10 kg" in program.phase(3).load
-    assert not program.phase(1).load and not program.phase(2).load
+    assert "10–25 lb" in programme.phase(3).load and "5–10 kg" in programme.phase(3).load
+    assert not programme.phase(1).load and not programme.phase(2).load
     with pytest.raises(ValueError, match="1 to 3"):
-        program.phase(4)
+        programme.phase(4)
 
 
 def test_routine_builds_up_from_the_low_end_of_each_dose() -> None:
     library = {e.id: e for e in load_library().exercises}
-    first = program.plan_session(2, library, week_in_phase=1)
-    later = program.plan_session(2, library, week_in_phase=2)
+    first = programme.plan_session(2, library, week_in_phase=1)
+    later = programme.plan_session(2, library, week_in_phase=2)
     bridge_first = [s for s in first if s.exercise_id == "glute-bridge"]
     bridge_later = [s for s in later if s.exercise_id == "glute-bridge"]
     assert [s.reps for s in bridge_first] == [8]  # 1 set of 8 in the first week
@@ -406,20 +406,20 @@ def test_routine_builds_up_from_the_low_end_of_each_dose() -> None:
 
 def test_per_side_exercises_get_a_step_for_each_side() -> None:
     library = {e.id: e for e in load_library().exercises}
-    steps = program.plan_session(2, library)
+    steps = programme.plan_session(2, library)
     sides = [s.side for s in steps if s.exercise_id == "side-lying-leg-raise"]
     assert sides == ["left", "right"]
     assert steps[-1].rest_after_seconds == 0
-    assert all(s.rest_after_seconds == program.REST_BETWEEN_SETS_SECONDS for s in steps[:-1])
+    assert all(s.rest_after_seconds == programme.REST_BETWEEN_SETS_SECONDS for s in steps[:-1])
     plank = [s for s in steps if s.exercise_id == "forearm-plank"]
     assert plank and all(s.hold_seconds == 15 and s.reps is None for s in plank)
 
 
 def test_week_in_phase_counts_from_the_phase_start() -> None:
     j = started()
-    assert program.week_in_phase(j.state(), j.today) == 1
+    assert programme.week_in_phase(j.state(), j.today) == 1
     j.days(7)
-    assert program.week_in_phase(j.state(), j.today) == 2
+    assert programme.week_in_phase(j.state(), j.today) == 2
 
 
 # ---- weekly summary ----
@@ -435,7 +435,7 @@ def test_weekly_progress_adds_up_sessions_plans_and_pain() -> None:
     j.days(2)
     j.sharp()
     mondays = [MONDAY.date() - timedelta(days=7), MONDAY.date(), MONDAY.date() + timedelta(days=7)]
-    weeks = program.weekly_progress(j.log, MWF, mondays)
+    weeks = programme.weekly_progress(j.log, MWF, mondays)
     before, first, second = weeks
     assert before.sessions == 0 and before.planned == 0 and before.phase is None
     assert (first.sessions, first.planned, first.stopped) == (3, 3, 0)

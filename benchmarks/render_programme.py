@@ -1,7 +1,7 @@
 """Render the back-care programme's windows to PNG, in the states that matter.
 
-    python benchmarks/render_program.py [--out DIR] [--only NAME ...]   # offscreen grabs
-    python benchmarks/render_program.py --rig [--out DIR]                # on the real rig
+    python benchmarks/render_programme.py [--out DIR] [--only NAME ...]   # offscreen grabs
+    python benchmarks/render_programme.py --rig [--out DIR]                # on the real rig
 
 Each state is a seeded Coach (FakeClock, in-memory log, the real content from
 resources/): the programme window not started, on a session day, on a rest day, with the
@@ -40,8 +40,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from deskguard.adapters.content import load_library
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import PainWhen, Sensation
-from deskguard.services.programme import Coach, MemoryProgramLog
+from deskguard.core.programme import PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgrammeLog
 
 MONDAY = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 OUT = Path("/tmp/shots/program")
@@ -49,7 +49,9 @@ OUT = Path("/tmp/shots/program")
 
 def fresh() -> tuple[Coach, FakeClock]:
     clock = FakeClock(MONDAY)
-    coach = Coach(log=MemoryProgramLog(), clock=clock, settings=Settings(), library=load_library())
+    coach = Coach(
+        log=MemoryProgrammeLog(), clock=clock, settings=Settings(), library=load_library()
+    )
     return coach, clock
 
 
@@ -75,31 +77,31 @@ def week_of_sessions(coach: Coach, clock: FakeClock, before: int = 4) -> None:
 # ---- the programme window ----------------------------------------------------------------
 
 
-def program_window(coach: Coach) -> QWidget:
-    from deskguard.ui.program_window import ProgramWindow
+def programme_window(coach: Coach) -> QWidget:
+    from deskguard.ui.programme_window import ProgrammeWindow
 
-    return ProgramWindow(coach, open_progress=lambda: None)
+    return ProgrammeWindow(coach, open_progress=lambda: None)
 
 
 def not_started() -> QWidget:
-    return program_window(fresh()[0])
+    return programme_window(fresh()[0])
 
 
 def session_day() -> QWidget:
-    return program_window(started()[0])
+    return programme_window(started()[0])
 
 
 def rest_day() -> QWidget:
     coach, clock = started()
     session(coach)
     clock.advance(days=1)
-    return program_window(coach)
+    return programme_window(coach)
 
 
 def advance_open() -> QWidget:
     coach, clock = started()
     week_of_sessions(coach, clock)
-    return program_window(coach)
+    return programme_window(coach)
 
 
 def phase_three() -> QWidget:
@@ -110,13 +112,13 @@ def phase_three() -> QWidget:
     coach.log_pain(3, Sensation.ACHE, PainWhen.CHECKIN)
     session(coach)
     clock.advance(days=9)
-    return program_window(coach)
+    return programme_window(coach)
 
 
 def paused() -> QWidget:
     coach, _clock = fresh()
     coach.start(["leg-weakness", "numbness-or-tingling-in-legs"])
-    return program_window(coach)
+    return programme_window(coach)
 
 
 def review() -> QWidget:
@@ -125,7 +127,7 @@ def review() -> QWidget:
         coach.log_pain(6, Sensation.ACHE, PainWhen.CHECKIN)
         week_of_sessions(coach, clock, before=6)
     coach.log_pain(6, Sensation.ACHE, PainWhen.CHECKIN)
-    return program_window(coach)
+    return programme_window(coach)
 
 
 # ---- the session player ------------------------------------------------------------------

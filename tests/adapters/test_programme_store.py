@@ -16,7 +16,7 @@ from deskguard.core.checklist import ChecklistResult, Score
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Event, EventKind, Prompt, Settings
 from deskguard.core.ports import ProgrammeLog
-from deskguard.core.program import Kind, PainWhen, ProgramEvent, Sensation
+from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
 from deskguard.services.programme import Coach
 
 UTC = timezone.utc
@@ -39,24 +39,24 @@ def store(db_path: Path) -> Iterator[Store]:
     s.close()
 
 
-def every_kind() -> list[ProgramEvent]:
+def every_kind() -> list[ProgrammeEvent]:
     """One event of every kind, and every sensation and pain moment, across zones."""
     events = [
-        ProgramEvent(Kind.SCREENED, T0, flags=("leg-weakness", "night-pain")),
-        ProgramEvent(Kind.STARTED, T0, phase=1),
-        ProgramEvent(Kind.SESSION_DONE, T0 + timedelta(days=2), phase=1, detail="5/5"),
-        ProgramEvent(Kind.SESSION_STOPPED, T0 + timedelta(days=4), phase=2, detail="bird-dog"),
-        ProgramEvent(Kind.ADVANCED, T0 + timedelta(days=8), phase=2),
-        ProgramEvent(Kind.STEPPED_BACK, T0 + timedelta(days=9), phase=1),
-        ProgramEvent(Kind.PAUSED, T0 + timedelta(days=10), flags=("user",)),
-        ProgramEvent(Kind.RESUMED, (T0 + timedelta(days=11)).astimezone(TOKYO)),
-        ProgramEvent(Kind.REMINDED, T0 + timedelta(days=12), detail="2026-12-05"),
+        ProgrammeEvent(Kind.SCREENED, T0, flags=("leg-weakness", "night-pain")),
+        ProgrammeEvent(Kind.STARTED, T0, phase=1),
+        ProgrammeEvent(Kind.SESSION_DONE, T0 + timedelta(days=2), phase=1, detail="5/5"),
+        ProgrammeEvent(Kind.SESSION_STOPPED, T0 + timedelta(days=4), phase=2, detail="bird-dog"),
+        ProgrammeEvent(Kind.ADVANCED, T0 + timedelta(days=8), phase=2),
+        ProgrammeEvent(Kind.STEPPED_BACK, T0 + timedelta(days=9), phase=1),
+        ProgrammeEvent(Kind.PAUSED, T0 + timedelta(days=10), flags=("user",)),
+        ProgrammeEvent(Kind.RESUMED, (T0 + timedelta(days=11)).astimezone(TOKYO)),
+        ProgrammeEvent(Kind.REMINDED, T0 + timedelta(days=12), detail="2026-12-05"),
     ]
     moments = list(PainWhen)
     for n, sensation in enumerate(Sensation):
         at = (T0 + timedelta(days=13, minutes=n, microseconds=7)).astimezone(KATHMANDU)
         events.append(
-            ProgramEvent(
+            ProgrammeEvent(
                 Kind.PAIN, at, rating=(0, 3, 7, 10)[n], sensation=sensation, when=moments[n % 3]
             )
         )
@@ -69,9 +69,9 @@ def test_every_kind_sensation_and_moment_round_trips(db_path: Path) -> None:
     assert {e.sensation for e in events} - {None} == set(Sensation)
     assert {e.when for e in events} - {None} == set(PainWhen)
     with Store.open(db_path)[0] as store:
-        store.add_program_events(events)
+        store.add_programme_events(events)
     with Store.open(db_path)[0] as store:  # read back from the file, not a cache
-        back = store.program_events()
+        back = store.programme_events()
     assert back == events
     assert [e.at.utcoffset() for e in back] == [e.at.utcoffset() for e in events]
     assert [e.day for e in back] == [e.day for e in events]
@@ -80,8 +80,8 @@ def test_every_kind_sensation_and_moment_round_trips(db_path: Path) -> None:
 def test_local_day_survives_a_zone_move(store: Store) -> None:
     # 23:30 in Berlin is already tomorrow in UTC: the programme day is the local one.
     late = datetime(2026, 11, 23, 23, 30, tzinfo=BERLIN)
-    store.add_program_events([ProgramEvent(Kind.SESSION_DONE, late, phase=1, detail="5/5")])
-    [back] = store.program_events()
+    store.add_programme_events([ProgrammeEvent(Kind.SESSION_DONE, late, phase=1, detail="5/5")])
+    [back] = store.programme_events()
     assert back.at.tzinfo is not None and back.at.utcoffset() == timedelta(hours=1)
     assert back.day == late.date()
     row = store._conn.execute("SELECT at_utc, utc_offset_min FROM program_log").fetchone()
@@ -89,58 +89,60 @@ def test_local_day_survives_a_zone_move(store: Store) -> None:
 
 
 def test_insertion_order_not_time_order(store: Store) -> None:
-    later = ProgramEvent(Kind.STARTED, T0 + timedelta(days=1), phase=1)
-    earlier = ProgramEvent(Kind.PAIN, T0, rating=4, sensation=Sensation.ACHE, when=PainWhen.BEFORE)
-    store.add_program_events([later])
-    store.add_program_events([earlier])
-    store.add_program_events([])  # nothing to do
-    assert store.program_events() == [later, earlier]
+    later = ProgrammeEvent(Kind.STARTED, T0 + timedelta(days=1), phase=1)
+    earlier = ProgrammeEvent(
+        Kind.PAIN, T0, rating=4, sensation=Sensation.ACHE, when=PainWhen.BEFORE
+    )
+    store.add_programme_events([later])
+    store.add_programme_events([earlier])
+    store.add_programme_events([])  # nothing to do
+    assert store.programme_events() == [later, earlier]
 
 
 def test_a_batch_is_stored_whole_or_not_at_all(store: Store) -> None:
-    first = ProgramEvent(Kind.SCREENED, T0, flags=("leg-weakness",))
+    first = ProgrammeEvent(Kind.SCREENED, T0, flags=("leg-weakness",))
     # The database refuses the second row: the first must not stay behind.
     store._conn.execute(
         "CREATE TEMP TRIGGER refuse BEFORE INSERT ON program_log WHEN NEW.kind = 'paused'"
         " BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
     )
-    paused = ProgramEvent(Kind.PAUSED, T0, flags=("leg-weakness",))
+    paused = ProgrammeEvent(Kind.PAUSED, T0, flags=("leg-weakness",))
     with pytest.raises(StoreError) as err:
-        store.add_program_events([first, paused])
+        store.add_programme_events([first, paused])
     assert str(store.path) in str(err.value) and "disk says no" in str(err.value)
     assert "screened, paused" in str(err.value)
-    assert store.program_events() == []
+    assert store.programme_events() == []
     assert not store._conn.in_transaction
     store._conn.execute("DROP TRIGGER refuse")
-    store.add_program_events([first, paused])
-    assert store.program_events() == [first, paused]
+    store.add_programme_events([first, paused])
+    assert store.programme_events() == [first, paused]
 
 
 @pytest.mark.parametrize(
     "bad, message",
     [
-        (ProgramEvent(Kind.STARTED, datetime(2026, 11, 23, 18)), "timezone-aware"),
-        (ProgramEvent(Kind.PAIN, T0, rating=11, sensation=Sensation.ACHE), "0 to 10, got 11"),
-        (ProgramEvent(Kind.PAIN, T0, rating=-1, sensation=Sensation.ACHE), "0 to 10, got -1"),
+        (ProgrammeEvent(Kind.STARTED, datetime(2026, 11, 23, 18)), "timezone-aware"),
+        (ProgrammeEvent(Kind.PAIN, T0, rating=11, sensation=Sensation.ACHE), "0 to 10, got 11"),
+        (ProgrammeEvent(Kind.PAIN, T0, rating=-1, sensation=Sensation.ACHE), "0 to 10, got -1"),
     ],
 )
 def test_an_event_that_cannot_be_stored_writes_nothing(
-    store: Store, bad: ProgramEvent, message: str
+    store: Store, bad: ProgrammeEvent, message: str
 ) -> None:
-    good = ProgramEvent(Kind.STARTED, T0, phase=1)
+    good = ProgrammeEvent(Kind.STARTED, T0, phase=1)
     with pytest.raises(ValueError, match=message):
-        store.add_program_events([good, bad])
-    assert store.program_events() == []
+        store.add_programme_events([good, bad])
+    assert store.programme_events() == []
 
 
 def test_the_programme_log_is_append_only(store: Store) -> None:
-    event = ProgramEvent(Kind.STARTED, T0, phase=1)
-    store.add_program_events([event])
+    event = ProgrammeEvent(Kind.STARTED, T0, phase=1)
+    store.add_programme_events([event])
     with pytest.raises(sqlite3.IntegrityError, match="append-only: UPDATE"):
         store._conn.execute("UPDATE program_log SET phase = 3")
     with pytest.raises(sqlite3.IntegrityError, match="append-only: DELETE"):
         store._conn.execute("DELETE FROM program_log")
-    assert store.program_events() == [event]
+    assert store.programme_events() == [event]
 
 
 def test_reads_use_the_index_in_insertion_order(store: Store) -> None:
@@ -184,10 +186,10 @@ def _raw(store: Store, **values: object) -> None:
 def test_a_row_this_version_cannot_read_is_a_clear_error(
     store: Store, db_path: Path, values: dict[str, object], message: str
 ) -> None:
-    store.add_program_events([ProgramEvent(Kind.STARTED, T0, phase=1)])
+    store.add_programme_events([ProgrammeEvent(Kind.STARTED, T0, phase=1)])
     _raw(store, **values)
     with pytest.raises(StoreError) as err:
-        store.program_events()
+        store.programme_events()
     text = str(err.value)
     assert text.startswith(f"{db_path}: programme log row 2 has ")
     assert message in text
@@ -251,9 +253,9 @@ def test_migrates_a_version_4_database_and_keeps_every_row(db_path: Path) -> Non
         assert store.excluded_exercises() == {"squat"}
         last = store.last_checklist_result("workstation")
         assert last is not None and last.answers == {"chair": True}
-        assert store.program_events() == []
-        event = ProgramEvent(Kind.STARTED, T0, phase=1)
-        store.add_program_events([event])
+        assert store.programme_events() == []
+        event = ProgrammeEvent(Kind.STARTED, T0, phase=1)
+        store.add_programme_events([event])
     with Store.open(db_path)[0] as store:
-        assert store.program_events() == [event]
+        assert store.programme_events() == [event]
         assert len(list(store.iter_events())) == 3

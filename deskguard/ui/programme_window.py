@@ -7,7 +7,7 @@ week, today's session (or why not today), the offer to move on (or why not yet),
 weekly check-in when due, the four-week review, a steady-severe-pain warning, and a
 paused programme's reasons with the way back ("a clinician has cleared me").
 
-Every figure and decision comes from coach.status() (core/program.py); the window only
+Every figure and decision comes from coach.status() (core/programme.py); the window only
 shows it, and redraws on coach.changed, on show and when activated (a new day may have
 begun). The not-medical-advice line is always at the bottom.
 """
@@ -21,8 +21,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QLocale,
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from deskguard.core import program
-from deskguard.core.program import PainWhen, Review, Status
+from deskguard.core import programme
+from deskguard.core.programme import PainWhen, Review, Status
 from deskguard.services.programme import Coach
 from deskguard.ui.pain_dialog import PainDialog
 from deskguard.ui.screening import ScreeningDialog, clinician_watch
@@ -41,16 +41,16 @@ from deskguard.ui.widgets import (
     vertical_scroll,
 )
 
-__all__ = ["TITLE", "ProgramWindow", "days_text"]
+__all__ = ["TITLE", "ProgrammeWindow", "days_text"]
 
 # Also how tests and the rig find the window (untranslated, as they run).
-TITLE = str(QT_TRANSLATE_NOOP("ProgramWindow", "DeskGuard — Back-care programme"))
+TITLE = str(QT_TRANSLATE_NOOP("ProgrammeWindow", "DeskGuard — Back-care programme"))
 
 
 def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return QCoreApplication.translate("ProgramWindow", "{0} and {1}").format(
+    return QCoreApplication.translate("ProgrammeWindow", "{0} and {1}").format(
         ", ".join(items[:-1]), items[-1]
     )
 
@@ -67,15 +67,15 @@ def _day(day: date) -> str:
 
 def _change_text(review: Review) -> str:
     if review.baseline > 0 and review.improvement > 0:
-        return QCoreApplication.translate("ProgramWindow", "{0:.0%} less pain").format(
+        return QCoreApplication.translate("ProgrammeWindow", "{0:.0%} less pain").format(
             review.improvement
         )
     if review.recent > review.baseline:
-        return QCoreApplication.translate("ProgramWindow", "more pain than at the start")
-    return QCoreApplication.translate("ProgramWindow", "no change")
+        return QCoreApplication.translate("ProgrammeWindow", "more pain than at the start")
+    return QCoreApplication.translate("ProgrammeWindow", "no change")
 
 
-class ProgramWindow(QWidget):
+class ProgrammeWindow(QWidget):
     def __init__(
         self,
         coach: Coach,
@@ -90,7 +90,7 @@ class ProgramWindow(QWidget):
         self.screening: ScreeningDialog | None = None
         self.checkin: PainDialog | None = None
         self.setWindowTitle(self.tr(TITLE))
-        self.setObjectName("programWindow")
+        self.setObjectName("programmeWindow")
         self.setAccessibleName(self.tr("Back-care programme"))
 
         self.heading = text_label(self.tr("Back-care programme"), scale=1.6, bold=True)
@@ -104,7 +104,7 @@ class ProgramWindow(QWidget):
         inner.addWidget(self.current)
         self._scroll, self._content = vertical_scroll(content)
 
-        self.disclaimer = disclaimer_label(program.NOT_MEDICAL_ADVICE)
+        self.disclaimer = disclaimer_label(programme.NOT_MEDICAL_ADVICE)
         self.progress_button = named_button(
             self.tr("&Progress…"), self.tr("Open the progress view")
         )
@@ -151,7 +151,7 @@ class ProgramWindow(QWidget):
         self.phase_cards: list[QWidget] = []
         cards = QVBoxLayout()
         cards.setSpacing(8)
-        for phase in program.PHASES:
+        for phase in programme.PHASES:
             frame, inner = note_frame(INFO_COLOUR, f"phaseCard{phase.number}")
             inner.addWidget(
                 text_label(self.tr("Phase {0} · {1}").format(phase.number, phase.title), bold=True)
@@ -165,7 +165,7 @@ class ProgramWindow(QWidget):
                 inner.addWidget(text_label(phase.load, bold=True))
             self.phase_cards.append(frame)
             cards.addWidget(frame)
-        low, high = program.SESSIONS_PER_WEEK_MIN, program.SESSIONS_PER_WEEK_MAX
+        low, high = programme.SESSIONS_PER_WEEK_MIN, programme.SESSIONS_PER_WEEK_MAX
         rules = [
             self.tr(
                 "{0}–{1} sessions a week, on days that are not back to back. Muscles get "
@@ -176,7 +176,7 @@ class ProgramWindow(QWidget):
                 "had a week of sessions without sharp pain."
             ),
             self.tr("Phase 3 adds a light weight: {0}–{1} lb ({2}–{3} kg).").format(
-                *program.LOAD_LB, *program.LOAD_KG
+                *programme.LOAD_LB, *programme.LOAD_KG
             ),
             self.tr(
                 "Sharp, stabbing or travelling pain means stop: the session ends and the "
@@ -186,7 +186,7 @@ class ProgramWindow(QWidget):
                 "A quick pain rating before and after each session and once a week. If "
                 "after four weeks your pain has not eased by at least {0:.0%}, DeskGuard "
                 "suggests seeing a physical therapist."
-            ).format(program.MIN_IMPROVEMENT),
+            ).format(programme.MIN_IMPROVEMENT),
         ]
         self.rules = rich_label(bullet_html(rules))
         self.rules.setAccessibleName(self.tr("How the programme works"))
@@ -235,7 +235,7 @@ class ProgramWindow(QWidget):
                 "Your last two pain ratings were {0} or more out of 10. Pain that stays "
                 "this high is worth showing to a doctor or physiotherapist, whatever the "
                 "exercises do for you."
-            ).format(program.SEVERE_PAIN)
+            ).format(programme.SEVERE_PAIN)
         )
         severe.addWidget(text_label(self.tr("Please see a clinician"), scale=1.1, bold=True))
         severe.addWidget(self.severe_text)
@@ -324,7 +324,7 @@ class ProgramWindow(QWidget):
         state = self.coach.status()
         settings = self.coach.settings
         days = self.tr("Your session days: {0}, at {1}.").format(
-            days_text(set(settings.program_days)), f"{settings.program_time:%H:%M}"
+            days_text(set(settings.programme_days)), f"{settings.programme_time:%H:%M}"
         )
         self.intro_days.setText(days)
         self.days.setText(days)
@@ -337,7 +337,7 @@ class ProgramWindow(QWidget):
 
     def _draw_current(self, state: Status) -> None:
         today = self.coach.today()
-        phase = program.phase(state.phase)
+        phase = programme.phase(state.phase)
 
         self.paused_box.setVisible(state.paused)
         if state.paused:
@@ -365,10 +365,12 @@ class ProgramWindow(QWidget):
         self.severe_box.setVisible(state.steady_severe_pain)
         self._draw_review(state.review)
 
-        self.phase_of.setText(self.tr("Phase {0} of {1}").format(phase.number, program.PHASE_COUNT))
+        self.phase_of.setText(
+            self.tr("Phase {0} of {1}").format(phase.number, programme.PHASE_COUNT)
+        )
         self.phase_title.setText(phase.title)
         self.phase_goal.setText(phase.goal)
-        week = program.week_in_phase(state, today)
+        week = programme.week_in_phase(state, today)
         since = state.phase_since or today
         self.phase_week.setText(
             self.tr("Week {0} of this phase, since {1}.").format(week, _day(since))
@@ -382,7 +384,7 @@ class ProgramWindow(QWidget):
         offer = state.train_today
         self.today_reason.setText(offer.reason)
         self.session_button.setEnabled(offer.ok)
-        low, high = program.SESSIONS_PER_WEEK_MIN, program.SESSIONS_PER_WEEK_MAX
+        low, high = programme.SESSIONS_PER_WEEK_MIN, programme.SESSIONS_PER_WEEK_MAX
         self.week_count.setText(
             (
                 self.tr("1 session so far this week; the plan asks for {1}–{2}.")
@@ -394,7 +396,7 @@ class ProgramWindow(QWidget):
         self.checkin_box.setVisible(state.checkin_due and not state.paused)
 
         offer = state.advance
-        last = state.phase >= program.PHASE_COUNT
+        last = state.phase >= programme.PHASE_COUNT
         self.advance_title.setText(self.tr("The last phase") if last else self.tr("The next phase"))
         self.advance_reason.setText(offer.reason)
         self.advance_button.setVisible(offer.ok)
@@ -422,7 +424,7 @@ class ProgramWindow(QWidget):
                     "The plan looks for at least {0:.0%} less pain after four weeks. It has "
                     "not come, so it is wise to have a qualified physical therapist assess "
                     "your back. Take your progress summary with you."
-                ).format(program.MIN_IMPROVEMENT)
+                ).format(programme.MIN_IMPROVEMENT)
             )
         else:
             colour = GOOD_COLOUR
@@ -431,7 +433,7 @@ class ProgramWindow(QWidget):
                 figures
                 + " "
                 + self.tr("That is at least the {0:.0%} the plan looks for. Keep going.").format(
-                    program.MIN_IMPROVEMENT
+                    programme.MIN_IMPROVEMENT
                 )
             )
         self.review_box.setStyleSheet(

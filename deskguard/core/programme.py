@@ -1,6 +1,6 @@
 """The back-care programme's rules (issue 7): history in, decisions out.
 
-Pure like the planner: the programme's own append-only log (`ProgramEvent`s) and a
+Pure like the planner: the programme's own append-only log (`ProgrammeEvent`s) and a
 day are handed in, a `Status` comes out, and every user action returns the events to
 append. Nothing here reads a clock, a file or Qt.
 
@@ -144,7 +144,7 @@ class Kind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class ProgramEvent:
+class ProgrammeEvent:
     kind: Kind
     at: datetime  # timezone-aware; its local date is the programme day
     phase: int = 0
@@ -214,7 +214,7 @@ def _mean(values: Sequence[int]) -> float:
     return sum(values) / len(values)
 
 
-def _review(events: Sequence[ProgramEvent], started: date, today: date) -> Review | None:
+def _review(events: Sequence[ProgrammeEvent], started: date, today: date) -> Review | None:
     if (today - started).days < REVIEW_AFTER_DAYS:
         return None
     # Before-session and check-in ratings only: right after exercise a good ache is expected.
@@ -235,7 +235,7 @@ def _review(events: Sequence[ProgramEvent], started: date, today: date) -> Revie
     return Review(baseline, recent, improvement, improvement < MIN_IMPROVEMENT)
 
 
-def status(events: Iterable[ProgramEvent], today: date) -> Status:
+def status(events: Iterable[ProgrammeEvent], today: date) -> Status:
     """Replays the log in order (the store keeps insertion order) as of `today`."""
     log = [e for e in events if e.day <= today]
     started: date | None = None
@@ -373,66 +373,66 @@ def _train_offer(paused: bool, last: date | None, this_week: int, today: date) -
 # ---- actions: each returns the events to append ----
 
 
-def screen(now: datetime, yes: Iterable[str]) -> list[ProgramEvent]:
+def screen(now: datetime, yes: Iterable[str]) -> list[ProgrammeEvent]:
     """Red-flag answers (at start, on a sharp report, or on demand). Any yes pauses."""
     _require_aware(now)
     flagged = tuple(sorted(set(yes)))
-    events = [ProgramEvent(Kind.SCREENED, now, flags=flagged)]
+    events = [ProgrammeEvent(Kind.SCREENED, now, flags=flagged)]
     if flagged:
-        events.append(ProgramEvent(Kind.PAUSED, now, flags=flagged))
+        events.append(ProgrammeEvent(Kind.PAUSED, now, flags=flagged))
     return events
 
 
-def start(now: datetime, yes: Iterable[str]) -> list[ProgramEvent]:
+def start(now: datetime, yes: Iterable[str]) -> list[ProgrammeEvent]:
     """Begins at phase 1 after the red-flag questions; a yes starts it paused."""
     _require_aware(now)
     answers = screen(now, yes)
-    return [answers[0], ProgramEvent(Kind.STARTED, now, phase=1), *answers[1:]]
+    return [answers[0], ProgrammeEvent(Kind.STARTED, now, phase=1), *answers[1:]]
 
 
-def log_pain(now: datetime, rating: int, sensation: Sensation, when: PainWhen) -> ProgramEvent:
+def log_pain(now: datetime, rating: int, sensation: Sensation, when: PainWhen) -> ProgrammeEvent:
     _require_aware(now)
     if not 0 <= rating <= 10:
         raise ValueError(f"pain rating must be 0 to 10, got {rating}")
-    return ProgramEvent(Kind.PAIN, now, rating=rating, sensation=sensation, when=when)
+    return ProgrammeEvent(Kind.PAIN, now, rating=rating, sensation=sensation, when=when)
 
 
-def finish_session(state: Status, now: datetime, done: int, total: int) -> list[ProgramEvent]:
+def finish_session(state: Status, now: datetime, done: int, total: int) -> list[ProgrammeEvent]:
     _require_aware(now)
     if not state.active:
         raise ValueError("no active programme to record a session in")
-    return [ProgramEvent(Kind.SESSION_DONE, now, phase=state.phase, detail=f"{done}/{total}")]
+    return [ProgrammeEvent(Kind.SESSION_DONE, now, phase=state.phase, detail=f"{done}/{total}")]
 
 
-def report_sharp(state: Status, now: datetime, exercise_id: str) -> list[ProgramEvent]:
+def report_sharp(state: Status, now: datetime, exercise_id: str) -> list[ProgrammeEvent]:
     """004: stop at once; the exercise is too advanced for now, so step back a phase for a week."""
     _require_aware(now)
     if state.started is None:
         raise ValueError("no programme to report pain in")
     back = max(1, state.phase - 1)
     return [
-        ProgramEvent(Kind.SESSION_STOPPED, now, phase=state.phase, detail=exercise_id),
-        ProgramEvent(Kind.STEPPED_BACK, now, phase=back),
+        ProgrammeEvent(Kind.SESSION_STOPPED, now, phase=state.phase, detail=exercise_id),
+        ProgrammeEvent(Kind.STEPPED_BACK, now, phase=back),
     ]
 
 
-def advance(state: Status, now: datetime) -> list[ProgramEvent]:
+def advance(state: Status, now: datetime) -> list[ProgrammeEvent]:
     _require_aware(now)
     if not state.advance.ok:
         raise ValueError(state.advance.reason)
-    return [ProgramEvent(Kind.ADVANCED, now, phase=state.phase + 1)]
+    return [ProgrammeEvent(Kind.ADVANCED, now, phase=state.phase + 1)]
 
 
-def pause(now: datetime, reasons: Sequence[str] = ("user",)) -> ProgramEvent:
+def pause(now: datetime, reasons: Sequence[str] = ("user",)) -> ProgrammeEvent:
     _require_aware(now)
-    return ProgramEvent(Kind.PAUSED, now, flags=tuple(reasons))
+    return ProgrammeEvent(Kind.PAUSED, now, flags=tuple(reasons))
 
 
-def resume(state: Status, now: datetime) -> ProgramEvent:
+def resume(state: Status, now: datetime) -> ProgrammeEvent:
     _require_aware(now)
     if not state.paused:
         raise ValueError("the programme is not paused")
-    return ProgramEvent(Kind.RESUMED, now)
+    return ProgrammeEvent(Kind.RESUMED, now)
 
 
 # ---- session days and reminders ----
@@ -463,9 +463,9 @@ def reminder_due(state: Status, days: Iterable[int], today: date) -> bool:
     )
 
 
-def remind(now: datetime) -> ProgramEvent:
+def remind(now: datetime) -> ProgrammeEvent:
     _require_aware(now)
-    return ProgramEvent(Kind.REMINDED, now, detail=now.date().isoformat())
+    return ProgrammeEvent(Kind.REMINDED, now, detail=now.date().isoformat())
 
 
 # ---- the routine the player walks through ----
@@ -534,7 +534,7 @@ class WeekProgress:
 
 
 def weekly_progress(
-    events: Sequence[ProgramEvent], days: Iterable[int], mondays: Sequence[date]
+    events: Sequence[ProgrammeEvent], days: Iterable[int], mondays: Sequence[date]
 ) -> list[WeekProgress]:
     planned_days = set(days)
     out: list[WeekProgress] = []

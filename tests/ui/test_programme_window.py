@@ -11,12 +11,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import load_library
-from deskguard.core import program
+from deskguard.core import programme
 from deskguard.core.clock import FakeClock
 from deskguard.core.model import Settings
-from deskguard.core.program import Kind, PainWhen, Sensation
-from deskguard.services.programme import Coach, MemoryProgramLog
-from deskguard.ui.program_window import TITLE, ProgramWindow, days_text
+from deskguard.core.programme import Kind, PainWhen, Sensation
+from deskguard.services.programme import Coach, MemoryProgrammeLog
+from deskguard.ui.programme_window import TITLE, ProgrammeWindow, days_text
 from deskguard.ui.screening import clinician_watch
 from deskguard.ui.session_player import SessionPlayer
 
@@ -35,7 +35,7 @@ def close_windows(qapp: QApplication) -> Iterator[None]:
 def make(settings: Settings | None = None) -> tuple[Coach, FakeClock]:
     clock = FakeClock(MONDAY)
     coach = Coach(
-        log=MemoryProgramLog(),
+        log=MemoryProgrammeLog(),
         clock=clock,
         settings=settings or Settings(),
         library=load_library(),
@@ -43,14 +43,14 @@ def make(settings: Settings | None = None) -> tuple[Coach, FakeClock]:
     return coach, clock
 
 
-def open_window(qtbot: QtBot, coach: Coach, open_progress: object = None) -> ProgramWindow:
-    window = ProgramWindow(coach, open_progress)  # type: ignore[arg-type]
+def open_window(qtbot: QtBot, coach: Coach, open_progress: object = None) -> ProgrammeWindow:
+    window = ProgrammeWindow(coach, open_progress)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
     return window
 
 
-def shown(window: ProgramWindow) -> str:
+def shown(window: ProgrammeWindow) -> str:
     return "\n".join(label.text() for label in window.findChildren(QLabel) if label.isVisible())
 
 
@@ -74,7 +74,7 @@ def test_before_the_start_it_explains_the_programme(qtbot: QtBot) -> None:
     window = open_window(qtbot, coach)
     assert window.windowTitle() == TITLE
     text = shown(window)
-    for phase in program.PHASES:
+    for phase in programme.PHASES:
         assert f"Phase {phase.number} · {phase.title}" in text
         assert phase.goal in text
     rules = window.rules.text()
@@ -84,7 +84,9 @@ def test_before_the_start_it_explains_the_programme(qtbot: QtBot) -> None:
     assert "steps back a phase for a week" in rules
     assert "Monday, Wednesday and Friday, at 18:00" in window.intro_days.text()
     assert window.start_button.isVisible() and not window.current.isVisible()
-    assert window.disclaimer.isVisible() and window.disclaimer.text() == program.NOT_MEDICAL_ADVICE
+    assert (
+        window.disclaimer.isVisible() and window.disclaimer.text() == programme.NOT_MEDICAL_ADVICE
+    )
 
 
 def test_starting_asks_the_warning_signs_first(qtbot: QtBot) -> None:
@@ -205,8 +207,8 @@ def test_phase_three_shows_the_light_load(qtbot: QtBot) -> None:
     window = open_window(qtbot, coach)
     assert window.phase_of.text() == "Phase 3 of 3"
     assert window.phase_load.isVisible()
-    assert f"{program.LOAD_LB[0]}–{program.LOAD_LB[1]} lb" in window.phase_load.text()
-    assert f"({program.LOAD_KG[0]}–{program.LOAD_KG[1]} kg)" in window.phase_load.text()
+    assert f"{programme.LOAD_LB[0]}–{programme.LOAD_LB[1]} lb" in window.phase_load.text()
+    assert f"({programme.LOAD_KG[0]}–{programme.LOAD_KG[1]} kg)" in window.phase_load.text()
     assert window.advance_title.text() == "The last phase"
     assert not window.advance_button.isVisible()
 
@@ -216,7 +218,7 @@ def test_the_weekly_check_in_comes_due_and_goes_away_once_done(qtbot: QtBot) -> 
     coach.start([])
     window = open_window(qtbot, coach)
     assert not window.checkin_box.isVisible()
-    clock.advance(days=program.CHECKIN_EVERY_DAYS)
+    clock.advance(days=programme.CHECKIN_EVERY_DAYS)
     window.refresh()
     assert window.checkin_box.isVisible()
     window.checkin_button.click()
@@ -296,7 +298,7 @@ def test_progress_opens_through_the_callback(qtbot: QtBot) -> None:
 
 
 def test_the_chosen_days_and_time_are_shown(qtbot: QtBot) -> None:
-    coach, _clock = make(Settings(program_days=frozenset({1, 3, 5}), program_time=time(7, 30)))
+    coach, _clock = make(Settings(programme_days=frozenset({1, 3, 5}), programme_time=time(7, 30)))
     window = open_window(qtbot, coach)
     assert (
         window.intro_days.text() == "Your session days: Tuesday, Thursday and Saturday, at 07:30."
