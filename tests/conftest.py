@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from tests.services.test_breaks import Rig
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +25,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("DESKGUARD_HOME", str(path))
     return path
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
+    """The break service on a fake clock with the real store, windows and alarm."""
+    from tests.services.test_breaks import Rig
+
+    rig = Rig(qtbot, tmp_path)
+    yield rig
+    rig.controller.stop()
+    rig.store.close()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
@@ -74,14 +72,6 @@ class Rig:
     def kinds(self) -> list[EventKind]:
         """Break events only: the posture micro-check has a test of its own."""
         return [e.kind for e in self.store.iter_events() if e.kind is not EventKind.POSTURE_CHECK]
-
-
-@pytest.fixture
-def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
-    rig = Rig(qtbot, tmp_path)
-    yield rig
-    rig.controller.stop()
-    rig.store.close()
 
 
 def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:

@@ -4,7 +4,7 @@ when asked for, released when closed, built afresh when asked for again."""
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
@@ -21,14 +21,6 @@ from deskguard.core.checklist import WORKSTATION, ChecklistResult
 from deskguard.core.model import Settings
 from deskguard.ui.windows import Windows
 from tests.services.test_breaks import MONDAY_9, Rig
-
-
-@pytest.fixture
-def rig(qtbot: QtBot, tmp_path: Path) -> Iterator[Rig]:
-    rig = Rig(qtbot, tmp_path)
-    yield rig
-    rig.controller.stop()
-    rig.store.close()
 
 
 def make(rig: Rig, tmp_path: Path, first_run: bool = False) -> Windows:
