@@ -145,8 +145,10 @@ class _Collector(ast.NodeVisitor):
         super().generic_visit(node)
 
 
-def mutants_of(module: str) -> list[Mutant]:
-    path = ROOT / "deskguard" / module
+def mutants_of(module: str, tree: Path = ROOT) -> list[Mutant]:
+    # From the copy taken at the start, never the live tree: an edit made there while
+    # the run goes on must not leak into the mutants (it once broke every one of them).
+    path = tree / "deskguard" / module
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text)
     collector = _Collector()
@@ -238,7 +240,7 @@ def main() -> int:
             return 1
         report: list[str] = []
         for module in args.modules:
-            mutants = mutants_of(module)
+            mutants = mutants_of(module, tree)
             if args.limit:
                 mutants = random.Random(args.seed).sample(mutants, min(args.limit, len(mutants)))
             target = tree / "deskguard" / module
