@@ -49,17 +49,11 @@ SWAPS: dict[type[ast.AST], type[ast.AST]] = {
 
 # (module, line text stripped, mutation) -> why the mutant cannot change behaviour.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("core/session.py", "@dataclass(frozen=True)", "not bool"): (
-        "frozen only guards against assignment; nothing assigns to Counter or ExerciseTally"
-    ),
     (
         "core/session.py",
         "for ahead in range(REST_DAYS_BETWEEN + 1, REST_DAYS_BETWEEN + 8):",
         "+1",
     ): "seven consecutive days already visit every weekday; an eighth finds none earlier",
-    ("core/planner.py", "@dataclass(frozen=True)", "not bool"): (
-        "frozen only guards against assignment; nothing assigns to these objects"
-    ),
     ("core/planner.py", "for offset in range(15):", "+1"): (
         "working days repeat weekly: a window exists within 7 days or never"
     ),
@@ -103,6 +97,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "span[0], span[1] = min(span[0], trail.first), max(span[1], trail.last)",
         "0->1",
     ): "(target span[0] -> span[1]) trails come in time order: span[0] is already the min",
+    ("core/programme.py", "paused = False", "not bool"): (
+        "status's starting value: unread if no STARTED comes, and STARTED resets it to False"
+    ),
 }
 
 

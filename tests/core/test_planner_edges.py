@@ -272,3 +272,18 @@ def test_new_settings_while_paused_leave_the_pause_alone() -> None:
     replay.planner.update_settings(Settings(interval_minutes=30), at(9, 20))
     assert replay.planner.next_due is None
     assert replay.planner.state(at(9, 20)) is State.PAUSED
+
+
+def test_the_planners_values_are_frozen_and_hashable() -> None:
+    """Effects and observations are values: shared freely, never changed in place."""
+    import dataclasses
+
+    import pytest
+
+    from deskguard.core.model import Prompt
+
+    prompt = NewPrompt(Prompt("p", at(9), "scheduled", None))
+    for value in (Activity(idle_seconds=1.0, held=None), prompt):
+        hash(value)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.held = "x"  # type: ignore[misc,union-attr]

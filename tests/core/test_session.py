@@ -650,3 +650,15 @@ MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 )
 def test_the_next_session_day_leaves_a_rest_day(days: set[int], expected: date | None) -> None:
     assert next_session_day(date(2026, 11, 23), days) == expected
+
+
+def test_the_sessions_values_are_frozen_and_hashable() -> None:
+    """Counter and ExerciseTally are values the widget reads: never changed in place."""
+    import dataclasses
+
+    from deskguard.core.session import Counter, ExerciseTally
+
+    for value in (Counter(True, 30, 0, 30, False, False), ExerciseTally("plank", 2, 1)):
+        hash(value)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.sets = 9  # type: ignore[misc,union-attr]
