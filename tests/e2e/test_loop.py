@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.rig import Rig, wait_for
+from tests.e2e.rig import Notification, Rig, wait_for
 from tests.e2e.test_activity import returning_user
 from tests.e2e.test_break_loop import PROMPT_SUMMARY, START_TIMEOUT, STEP_TIMEOUT, _rig
 
@@ -67,6 +67,12 @@ def wait_event(rig: Rig, kind: str, count: int, timeout: float, working: bool = 
 
     found: list[datetime] = wait_for(seen, timeout, f"{count} {kind}", interval=2.0)
     return found[count - 1]
+
+
+def bubbles(rig: Rig, count: int) -> list[Notification] | None:
+    """The prompts' notifications dunst logged, once there are `count` of them."""
+    found = [n for n in rig.notifications() if n.summary == PROMPT_SUMMARY]
+    return found if len(found) >= count else None
 
 
 def move_mouse(rig: Rig, x: int, y: int) -> datetime:
@@ -122,7 +128,9 @@ def test_away_and_back_then_a_timer_ended_break_and_the_next_prompts_come(
         f"after return: {delay_after_return:.2f} s\nafter timer-ended break: "
         f"{delay_after_break:.2f} s\n"
     )
-    prompts = [n for n in rig.notifications() if n.summary == PROMPT_SUMMARY]
+    # notify-send runs apart from the app: its bubble reaches dunst a moment after the
+    # prompt is on record.
+    prompts = wait_for(lambda: bubbles(rig, 2), STEP_TIMEOUT, "both prompts' bubbles in dunst")
     assert len(prompts) == 2 and "Take a minute:" in prompts[0].body, prompts
     assert app.poll() is None
     assert "Traceback" not in rig.output(app)
