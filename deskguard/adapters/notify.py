@@ -39,6 +39,17 @@ class Notifier(Protocol):
 Result = Callable[["str | None"], None]  # None: shown; else why it failed
 
 
+class AsyncNotifier(Protocol):
+    """A notifier whose outcome is known later: `done` gets None or why it failed."""
+
+    name: str
+
+    def notify_async(self, title: str, body: str, timeout_s: int, done: Result) -> None: ...
+
+
+AnyNotifier = Notifier | AsyncNotifier
+
+
 class NotifySendNotifier:
     """`notify-send` in a QProcess; `notify_async` reports the outcome when it exits."""
 
@@ -65,19 +76,6 @@ class NotifySendNotifier:
         if self._icon is not None:
             args.append(f"--icon={self._icon}")
         return exe, [*args, "--", title, body]
-
-    def notify(self, title: str, body: str, timeout_s: int) -> None:
-        """Blocking form, for callers without an event loop (none in the app)."""
-        exe, args = self._args(title, body, timeout_s)
-        process = QProcess()
-        process.start(exe, args)
-        if not process.waitForFinished(self.TIMEOUT_MS):
-            process.kill()
-            process.waitForFinished(1000)
-            raise NotifyError(f"{self._command} did not finish in {self.TIMEOUT_MS / 1000:g} s")
-        error = self._failure(process)
-        if error is not None:
-            raise NotifyError(error)
 
     def notify_async(self, title: str, body: str, timeout_s: int, done: Result) -> None:
         exe, args = self._args(title, body, timeout_s)
@@ -168,7 +166,7 @@ class LogNotifier:
 
 
 class NotifierChain:
-    def __init__(self, notifiers: Sequence[Notifier]) -> None:
+    def __init__(self, notifiers: Sequence[AnyNotifier]) -> None:
         self.notifiers = [*notifiers, LogNotifier()]
 
     def notify(
@@ -184,7 +182,7 @@ class NotifierChain:
 
     def _try(
         self,
-        left: list[Notifier],
+        left: list[AnyNotifier],
         title: str,
         body: str,
         timeout_s: int,
@@ -192,30 +190,30 @@ class NotifierChain:
     ) -> None:
         while left:
             notifier = left.pop(0)
-            start = getattr(notifier, "notify_async", None)
+            name = notifier.name
             try:
-                if start is not None:
+                if hasattr(notifier, "notify_async"):
 
-                    def result(error: str | None, n: Notifier = notifier) -> None:
+                    def result(error: str | None, name: str = name) -> None:
                         if error is None:
-                            done(n.name)
+                            done(name)
                             return
-                        log.warning("notifier %s failed: %s", n.name, error)
+                        log.warning("notifier %s failed: %s", name, error)
                         self._try(left, title, body, timeout_s, done)
 
-                    start(title, body, timeout_s, result)
+                    notifier.notify_async(title, body, timeout_s, result)
                     return
                 notifier.notify(title, body, timeout_s)
             except Exception as err:  # any failure means: try the next one
-                log.warning("notifier %s failed: %s", notifier.name, err)
+                log.warning("notifier %s failed: %s", name, err)
                 continue
-            done(notifier.name)
+            done(name)
             return
         raise AssertionError("unreachable: LogNotifier cannot fail")
 
 
-def default_chain(icon: Path | None, extra: Sequence[Notifier] = ()) -> NotifierChain:
-    notifiers: list[Notifier] = []
+def default_chain(icon: Path | None, extra: Sequence[AnyNotifier] = ()) -> NotifierChain:
+    notifiers: list[AnyNotifier] = []
     if sys.platform.startswith("linux"):
         notifiers.append(NotifySendNotifier(icon))
     notifiers.append(PlyerNotifier(icon))

@@ -61,11 +61,18 @@ def fake_command(tmp_path: Path, exit_code: int = 0, sleep_s: float = 0) -> Path
     return script
 
 
+def outcome(qtbot: QtBot, notifier: NotifySendNotifier, *message: str) -> str | None:
+    """What `notify_async` reported: None when shown, else why it failed."""
+    results: list[str | None] = []
+    notifier.notify_async(*message, 15, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    return results[0]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="shell script fake")
-def test_notify_send_passes_an_expiry(tmp_path: Path) -> None:
-    NotifySendNotifier(icon=tmp_path / "i.svg", command=str(fake_command(tmp_path))).notify(
-        "Break", "-starts with a dash", 15
-    )
+def test_notify_send_passes_an_expiry(qtbot: QtBot, tmp_path: Path) -> None:
+    notifier = NotifySendNotifier(icon=tmp_path / "i.svg", command=str(fake_command(tmp_path)))
+    assert outcome(qtbot, notifier, "Break", "-starts with a dash") is None
     args = (tmp_path / "args.txt").read_text().splitlines()
     assert "--expire-time=15000" in args
     assert "--app-name=DeskGuard" in args
@@ -73,15 +80,16 @@ def test_notify_send_passes_an_expiry(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="shell script fake")
-def test_notify_send_failure_is_reported(tmp_path: Path) -> None:
+def test_notify_send_failure_is_reported(qtbot: QtBot, tmp_path: Path) -> None:
     notifier = NotifySendNotifier(command=str(fake_command(tmp_path, exit_code=1)))
-    with pytest.raises(NotifyError, match="no daemon"):
-        notifier.notify("a", "b", 1)
+    assert outcome(qtbot, notifier, "a", "b") == "no daemon"
 
 
 def test_missing_notify_send_is_reported() -> None:
     with pytest.raises(NotifyError, match="not installed"):
-        NotifySendNotifier(command="no-such-notify-send-here").notify("a", "b", 1)
+        NotifySendNotifier(command="no-such-notify-send-here").notify_async(
+            "a", "b", 1, lambda _error: None
+        )
 
 
 def test_default_chain_order() -> None:
