@@ -12,18 +12,29 @@ What the numbers mean
   recorded with, so a week that crosses a DST change or a move to another time zone still
   has 7 days. A prompt and all its events (snoozes, the outcome) count on the day of the
   prompt's first event, even when it ends after midnight.
-* **prompted**: prompts that came due that day, including natural breaks (which needed no
-  showing) and prompts held back until they were missed. A prompt shown again after a
-  snooze is still one prompt.
-* **completed / natural / skipped / missed**: each prompt's final outcome (the first one
-  recorded; there is exactly one per prompt). **snoozed** counts snooze steps.
-* **adherence** = (completed + natural) / prompts with a final outcome; None without any.
-* **movement minutes**: the timed length of completed breaks, from the press of Start to
-  the end (the break length when no start was recorded). Natural breaks are not counted:
+* **prompted**: scheduled prompts that came due that day, including natural breaks
+  (which needed no showing) and prompts held back until they were missed. A prompt shown
+  again after a snooze is still one prompt.
+* **completed / natural / skipped / missed**: each scheduled prompt's final outcome (the
+  first one recorded; there is exactly one per prompt). **snoozed** counts snooze steps.
+* **self-started breaks** (tray, `break-now`; their first event is `prompted` with the
+  detail ``manual``) only ever help: finished, one counts as a break taken that day
+  (``self_started``); stopped, it is not a skipped prompt and counts nowhere. On a day
+  without scheduled prompts (a day off, a paused day) they are a bonus: the day still
+  has no adherence and is neither met nor missed.
+* **adherence** = (completed + natural + self-started) / (scheduled prompts with a final
+  outcome + self-started); None on a day without scheduled prompts with an outcome. So a
+  self-started break can raise a day's share, never lower it.
+* **movement**: the time actually spent on breaks, to the second: from the press of
+  Start to the break's end, whatever ended it (a break stopped after 50 s counts 50 s;
+  one that was never ended counts nothing), scheduled or self-started; a completed break
+  with no recorded start counts the break length. Natural breaks are not counted:
   DeskGuard does not know what the user did while away.
 * **longest sitting stretch** (see `longest_sitting`): the longest time within the day's
-  working hours with no completed or natural break and no pause, measured where DeskGuard
-  has evidence the user was at the desk.
+  working hours with no break and no pause, counted from the day's first activity
+  DeskGuard saw (the start of the countdown to its first scheduled prompt, or a
+  self-started break) to its last event. None (shown "—") when the record holds no
+  sitting for the day, never 0 from an empty span.
 * **status** of a day: ``day off`` outside the working days (never a failure), ``paused``
   when one pause covered the whole of its working hours, ``upcoming`` after today,
   else ``working``.
@@ -79,6 +90,7 @@ class DayRow:
     paused: bool = False  # one pause covered the day's whole working hours
     upcoming: bool = False  # after today: nothing could have happened yet
     in_progress: bool = False  # today
+    self_started: int = 0  # self-started breaks finished: a bonus, never a prompt
     movement_seconds: float = 0.0
     sitting_seconds: float | None = None  # None: no prompts that day, nothing to measure
 
@@ -88,14 +100,25 @@ class DayRow:
 
     @property
     def taken(self) -> int:
+        """Scheduled prompts the user got up for."""
         return self.completed + self.natural
 
     @property
+    def breaks(self) -> int:
+        """Every break the user got up for, self-started ones included."""
+        return self.taken + self.self_started
+
+    @property
+    def counted(self) -> int:
+        """What adherence divides by: prompts with an outcome plus self-started breaks."""
+        return self.finished + self.self_started
+
+    @property
     def adherence(self) -> float | None:
-        """(completed + natural) / prompts with a final outcome; None without prompts."""
+        """breaks / counted; None without a scheduled prompt that has an outcome."""
         if self.finished == 0:
             return None
-        return self.taken / self.finished
+        return self.breaks / self.counted
 
     @property
     def status(self) -> str:
@@ -119,7 +142,7 @@ class DayRow:
         """Adherence at or above `goal` percent; None when the day has no result."""
         if self.finished == 0:
             return None
-        return self.taken * 100 >= goal * self.finished  # exact, no float rounding
+        return self.breaks * 100 >= goal * self.counted  # exact, no float rounding
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -135,6 +158,8 @@ class DayRow:
             "adherence": None if self.adherence is None else round(self.adherence, 4),
             "movement_minutes": self.movement_minutes,
             "longest_sitting_minutes": self.longest_sitting_minutes,
+            "self_started": self.self_started,
+            "movement_seconds": round(self.movement_seconds),
         }
 
 
@@ -179,6 +204,7 @@ class WeekReport:
             total.snoozed += day.snoozed
             total.skipped += day.skipped
             total.missed += day.missed
+            total.self_started += day.self_started
             total.movement_seconds += day.movement_seconds
         total.sitting_seconds = max(sitting) if sitting else None
         return total
@@ -197,7 +223,7 @@ class WeekReport:
 
     @property
     def empty(self) -> bool:
-        return all(d.prompted == 0 for d in self.days)
+        return all(d.prompted == 0 and d.self_started == 0 for d in self.days)
 
     def as_dict(self) -> dict[str, object]:
         totals = self.totals.as_dict()
@@ -269,6 +295,7 @@ class _Trail:
     snoozes: int = 0
     started: datetime | None = None
     final: Event | None = None
+    manual: bool = False  # self-started: its first event is `prompted` "manual"
 
 
 Interval = tuple[datetime, datetime]
@@ -307,27 +334,28 @@ def _covers_hours(pause: tuple[datetime, datetime | None], day: date, s: Setting
 
 def longest_sitting(
     day: date,
-    first_event: datetime,
+    first_activity: datetime,
     last_event: datetime,
     rests: Iterable[Interval],
     settings: Settings,
 ) -> float:
     """Seconds of the longest stretch without a break, for one day. Precisely:
 
-    The *observed span* runs from one interval (`interval_minutes`) before the day's first
-    prompt event, when that prompt's countdown began, but not before the start of working
-    hours, to the day's last prompt event, but not after the end of working hours (each
-    end on the wall clock of the offset of that event). Outside it DeskGuard has no
-    evidence the user sat at the desk. *Rests* are completed breaks (from Start to the end,
-    or the break length before the end), natural breaks (the break length up to when they
-    were recorded) and pauses. The longest sitting stretch is the longest part of the
-    observed span that no rest touches; 0 when the span is empty. Skipped and missed
-    prompts are not rests: the user kept sitting. Time the app did not run inside the span
-    counts as sitting, since nothing recorded a break.
+    The *observed span* runs from the day's first activity DeskGuard saw (`day_rows`
+    passes the start of the countdown to the first scheduled prompt, one interval before
+    it, or the first self-started break), but not before the start of working hours, to
+    the day's last prompt event, but not after the end of working hours (each end on the
+    wall clock of the offset of that event). Outside it DeskGuard has no evidence the user
+    sat at the desk. *Rests* are breaks while under way (from Start to their end, or the
+    break length before a completed one with no start), natural breaks (the break length
+    up to when they were recorded) and pauses. The longest sitting stretch is the longest
+    part of the observed span that no rest touches; 0 when the span is empty. Skipped and
+    missed prompts are not rests: the user kept sitting. Time the app did not run inside
+    the span counts as sitting, since nothing recorded a break.
     """
-    opens = datetime.combine(day, settings.work_start, tzinfo=first_event.tzinfo)
+    opens = datetime.combine(day, settings.work_start, tzinfo=first_activity.tzinfo)
     closes = datetime.combine(day, settings.work_end, tzinfo=last_event.tzinfo)
-    lo = max(opens, first_event - timedelta(minutes=settings.interval_minutes))
+    lo = max(opens, first_activity)
     hi = min(closes, last_event)
     if hi <= lo:
         return 0.0
@@ -393,6 +421,7 @@ def day_rows(
         trail = trails.get(pid)
         if trail is None:
             trail = trails[pid] = _Trail(event.at.date(), event.at, event.at)
+            trail.manual = event.kind is EventKind.PROMPTED and event.detail == "manual"
         trail.last = event.at
         kind = event.kind
         if kind is EventKind.SNOOZED:
@@ -403,6 +432,7 @@ def day_rows(
             trail.final = event
 
     brk = timedelta(minutes=settings.break_minutes)
+    interval = timedelta(minutes=settings.interval_minutes)
     rests: dict[int, list[Interval]] = {}
     spans: dict[int, list[datetime]] = {}
     for trail in trails.values():
@@ -410,19 +440,27 @@ def day_rows(
         if not 0 <= index < count:
             continue
         row = rows[index]
+        # The first activity this trail shows: a scheduled prompt's countdown began one
+        # interval before it; a self-started break is activity in itself.
+        began_sitting = trail.first if trail.manual else trail.first - interval
+        span = spans.setdefault(index, [began_sitting, trail.last])
+        span[0], span[1] = min(span[0], began_sitting), max(span[1], trail.last)
+        final = trail.final
+        moved = _moved(trail, brk)
+        if moved is not None:
+            row.movement_seconds += (moved[1] - moved[0]).total_seconds()
+            # A self-started break rests from the request: the user was getting up.
+            rests.setdefault(index, []).append((trail.first, moved[1]) if trail.manual else moved)
+        if trail.manual:
+            if final is not None and final.kind is EventKind.COMPLETED:
+                row.self_started += 1
+            continue
         row.prompted += 1
         row.snoozed += trail.snoozes
-        span = spans.setdefault(index, [trail.first, trail.last])
-        span[0], span[1] = min(span[0], trail.first), max(span[1], trail.last)
-        final = trail.final
         if final is None:
             continue
         if final.kind is EventKind.COMPLETED:
             row.completed += 1
-            began = trail.started if trail.started is not None else final.at - brk
-            began = min(began, final.at)
-            row.movement_seconds += (final.at - began).total_seconds()
-            rests.setdefault(index, []).append((began, final.at))
         elif final.kind is EventKind.NATURAL:
             row.natural += 1
             rests.setdefault(index, []).append((final.at - brk, final.at))
@@ -442,8 +480,24 @@ def day_rows(
         lo, hi = seen
         cuts = list(rests.get(index, []))
         cuts += [(start, end or hi) for start, end in pauses if start < hi]
-        row.sitting_seconds = longest_sitting(row.date, lo, hi, cuts, settings)
+        sat = longest_sitting(row.date, lo, hi, cuts, settings)
+        row.sitting_seconds = sat if sat > 0 else None
     return rows
+
+
+def _moved(trail: _Trail, brk: timedelta) -> Interval | None:
+    """The time this prompt's break was actually under way, or None when it never was."""
+    final = trail.final
+    if final is None:
+        return None
+    if trail.started is None:
+        if final.kind is not EventKind.COMPLETED:
+            return None
+        return final.at - brk, final.at  # completed with no start on record
+    end = max(trail.started, final.at)
+    if final.kind is not EventKind.COMPLETED:
+        end = min(end, trail.started + brk)  # stopped or interrupted: at most a break
+    return trail.started, end
 
 
 def streak_of(rows_newest_first: Iterable[DayRow], goal: int) -> tuple[int, bool]:

@@ -130,10 +130,11 @@ def test_seeded_day_longest_sitting_stretch() -> None:
 def test_longest_sitting_definition_edges() -> None:
     day = MONDAY
     nine, five = at(day, 9), at(day, 17, 30)
-    # The span starts one interval before the first event, never before working hours...
-    assert longest_sitting(day, at(day, 11), at(day, 12), [], SETTINGS) == 105 * 60
+    # The span starts at the first activity, never before working hours...
+    assert longest_sitting(day, at(day, 10, 15), at(day, 12), [], SETTINGS) == 105 * 60
+    assert longest_sitting(day, at(day, 8), at(day, 9, 30), [], SETTINGS) == 30 * 60
     # ...and ends at the last event, never after working hours.
-    assert longest_sitting(day, at(day, 9, 45), at(day, 20), [], SETTINGS) == 8.5 * 3600
+    assert longest_sitting(day, at(day, 9), at(day, 20), [], SETTINGS) == 8.5 * 3600
     # A rest that covers everything leaves nothing; overlapping rests merge.
     assert longest_sitting(day, at(day, 10), at(day, 12), [(nine, five)], SETTINGS) == 0
     rests = [(at(day, 10), at(day, 10, 30)), (at(day, 10, 15), at(day, 11))]
