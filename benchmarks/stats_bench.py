@@ -181,7 +181,7 @@ def main() -> int:
             streak = source.week(monday).streak
             results[name] = (week_ms, trend_ms, open_ms, streak)
 
-        print(f"import QtCharts + weekly_chart (first time only): {import_ms:.0f} ms")
+        print(f"import weekly_chart (first time only): {import_ms:.0f} ms")
         print(
             f"{'database':<12}{'week report':>14}{'12-week trend':>16}"
             f"{'open window':>14}{'streak':>8}"

@@ -179,6 +179,17 @@ def minutes_text(minutes: int | None) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
+def duration_text(seconds: float) -> str:
+    """Time on breaks, to the second: "50 s", "2 min 10 s", "1 h 05 min"."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return minutes_text(minutes)
+
+
 @dataclass
 class WeekReport:
     week: str  # ISO week, e.g. "2026-W47"

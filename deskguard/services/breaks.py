@@ -367,7 +367,7 @@ class Breaks(QObject):
             no_events: list[Event] = []
             events = self.read(lambda: self.store.events_in_range(*query_range(monday)), no_events)
             row = week_report(events, monday, self.planner.settings, today=day).days[day.weekday()]
-            self._today = (day, row.taken, row.finished)
+            self._today = (day, row.breaks, row.counted)
         return self._today[1], self._today[2]
 
     def _poll_wait_ms(self, now: datetime) -> int | None:

@@ -1,6 +1,6 @@
 """Back-care progress: pain against breaks and sessions, week by week (issue 7 item 5).
 
-The same visual language as the weekly chart (ui/weekly_chart.py): its tiles, chart
+The same visual language as the weekly chart (ui/chart_parts.py): its tiles, chart
 helpers and Okabe & Ito colours. Per week, bars for break adherence and for programme
 sessions done (as a share of the planned ones), a line for the mean pain rating (0–10,
 before sessions and at the weekly check-in), and above them markers on the day a phase
@@ -66,6 +66,16 @@ from deskguard.core.progress import (
 )
 from deskguard.core.stats import WeekSource
 from deskguard.services.programme import Coach
+from deskguard.ui.chart_parts import (
+    MUTED,
+    Tile,
+    _category_axis,
+    _new_chart,
+    _pen,
+    _value_axis,
+    overlay_label,
+    with_overlay,
+)
 from deskguard.ui.therapist_report import (
     ADHERENCE_COLOUR,
     ADVANCE_COLOUR,
@@ -82,16 +92,6 @@ from deskguard.ui.therapist_report import (
     _triangle,
     progress_summary,
     write_summary,
-)
-from deskguard.ui.weekly_chart import (
-    MUTED,
-    Tile,
-    _category_axis,
-    _new_chart,
-    _pen,
-    _value_axis,
-    overlay_label,
-    with_overlay,
 )
 
 TITLE = "DeskGuard — Back-care progress"
@@ -193,7 +193,7 @@ class ProgressWindow(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setAccessibleName("Pain against breaks and sessions, week by week")
         self.chart_view.setMinimumHeight(340)
-        self.empty_label = overlay_label(NOT_STARTED, "white")
+        self.empty_label = overlay_label(NOT_STARTED)
         stack_host = with_overlay(self.chart_view, self.empty_label)
         self.note = QLabel()
         self.note.setWordWrap(True)

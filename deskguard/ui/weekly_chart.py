@@ -1,28 +1,18 @@
-"""The week at a glance: outcome bars per day, adherence against the goal, a 12-week trend.
+"""The "This week" window: did I get up enough? A sentence, tiles, one chart per view.
 
 Every number comes from `core.stats` through a `WeekSource` (the same functions behind
-`deskguard report`), read afresh on each show and each step of the navigation. This is
-the only module that imports QtCharts; the app imports it when the window is first asked
-for (DESIGN §6).
+`deskguard report`), read afresh on each show and each step of the navigation; the
+headline and each day's verdict come from `core.glance`. The charts are painted from the
+palette (`ui/week_bars.py`), so they follow a light or dark theme.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QLineSeries,
-    QScatterSeries,
-    QStackedBarSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QLocale, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QCloseEvent,
@@ -30,19 +20,18 @@ from PySide6.QtGui import (
     QFont,
     QKeySequence,
     QPainter,
-    QPen,
+    QPalette,
+    QPixmap,
     QShortcut,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStackedLayout,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -50,186 +39,115 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskguard.core.glance import SEGMENTS, Mark, WeekGlance, week_glance, week_ongoing
 from deskguard.core.stats import (
     TREND_WEEKS,
     DayRow,
     WeekReport,
     WeekSource,
-    adherence_text,
+    duration_text,
     minutes_text,
 )
-
-TITLE = "DeskGuard — This week"
-
-# Okabe & Ito's palette: told apart with every common form of colour blindness.
-OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("completed", "Completed", "#009E73"),  # bluish green
-    ("natural", "Natural break", "#56B4E9"),  # sky blue
-    ("skipped", "Skipped", "#E69F00"),  # orange
-    ("missed", "Missed", "#D55E00"),  # vermillion
+from deskguard.ui.chart_parts import Tile, overlay_label, with_overlay
+from deskguard.ui.week_bars import (
+    COLOURS,
+    MARK_TEXT,
+    NAMES,
+    TrendBars,
+    WeekBars,
+    local_date,
+    local_time,
 )
-ADHERENCE_COLOUR = "#0072B2"  # blue
-GOAL_COLOUR = "#444444"
-MUTED = "#6B6B6B"
 
+# Two-line headers: a column is as wide as its widest line, so none is cut off.
 COLUMNS = (
     "Day",
-    "Prompted",
+    "Scheduled\nbreaks",
     "Completed",
-    "Natural",
-    "Snoozed",
+    "Away\nanyway",
+    "Started\nby you",
     "Skipped",
     "Missed",
-    "Adherence",
-    "Moved (min)",
-    "Longest sitting",
+    "Snoozed",
+    "Share\ntaken",
+    "Time on\nbreaks",
+    "Longest\nsitting",
 )
 
-EMPTY_WEEK = (
-    "No breaks were recorded this week.\n"
-    "That is fine: holidays, quiet weeks and pauses happen.\n"
-    "Breaks will show up here as they come."
-)
-EMPTY_FUTURE = "This week has not happened yet.\nBreaks will show up here as they come."
 
-
-def day_label(row: DayRow) -> str:
-    label = row.date.strftime("%a %d")
-    if row.status == "day off":
-        return f"{label} · off"
-    if row.status == "paused":
-        return f"{label} · paused"
-    return label
-
-
-def week_title(report: WeekReport) -> str:
-    monday = report.monday
+def week_span(monday: date, today: date, locale: QLocale | None = None) -> str:
+    """The week by its dates in the user's locale: "23–29 Nov", "30 Nov – 6 Dec",
+    "29 Dec 2025 – 4 Jan 2026"; the year only when it is not this year's."""
     sunday = monday + timedelta(days=6)
-    year, week, _ = monday.isocalendar()
-    if monday.month == sunday.month:
-        span = f"{monday.day}–{sunday:%d %b %Y}"
-    else:
-        span = f"{monday:%d %b} – {sunday:%d %b %Y}"
-    return f"Week {week}, {year} · {span}"
-
-
-def _pen(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    pen = QPen(QColor(colour))
-    pen.setWidthF(width)
-    pen.setStyle(style)
-    return pen
-
-
-def _new_chart() -> QChart:
-    chart = QChart()
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.setBackgroundRoundness(0)
-    chart.setMargins(QMargins(6, 6, 6, 6))
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    return chart
-
-
-def _value_axis(low: float, high: float, ticks: int, fmt: str, title: str) -> QValueAxis:
-    axis = QValueAxis()
-    axis.setRange(low, high)
-    axis.setTickCount(ticks)
-    axis.setLabelFormat(fmt)
-    axis.setTitleText(title)
-    axis.setGridLinePen(_pen("#E4E4E4", 1))
-    return axis
-
-
-def _category_axis(labels: list[str]) -> QBarCategoryAxis:
-    axis = QBarCategoryAxis()
-    axis.append(labels)
-    font = QFont(axis.labelsFont())
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    axis.setLabelsFont(font)
-    return axis
-
-
-def _goal_line(goal: int, count: int) -> QLineSeries:
-    line = QLineSeries()
-    line.setName(f"Goal {goal}%")
-    line.setPen(_pen(GOAL_COLOUR, 1.6, Qt.PenStyle.DashLine))
-    line.append(-0.5, goal)
-    line.append(count - 0.5, goal)
-    return line
-
-
-def overlay_label(text: str, background: str) -> QLabel:
-    """The centred card shown over an empty chart."""
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet(
-        f"color: {MUTED}; background: {background}; padding: 18px;"
-        " border: 1px solid #DADDE2; border-radius: 8px;"
-    )
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.15)
-    label.setFont(font)
-    return label
-
-
-def with_overlay(view: QWidget, label: QLabel) -> QWidget:
-    """`view` with `label` floating over it (clicks pass through to the view)."""
-    host = QWidget()
-    stack = QStackedLayout(host)
-    stack.setStackingMode(QStackedLayout.StackingMode.StackAll)
-    overlay = QWidget()
-    overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-    overlay_layout = QVBoxLayout(overlay)
-    overlay_layout.addStretch(2)
-    overlay_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-    overlay_layout.addStretch(3)
-    stack.addWidget(overlay)
-    stack.addWidget(view)
-    return host
-
-
-class Tile(QFrame):
-    """One summary figure: a big value over a short caption."""
-
-    def __init__(self, caption: str) -> None:
-        super().__init__()
-        self.setObjectName("tile")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "QFrame#tile { background: #F6F7F9; border: 1px solid #DADDE2; border-radius: 6px; }"
+    if monday.year != sunday.year:
+        first, last = (
+            local_date(monday, "d MMM yyyy", locale),
+            local_date(sunday, "d MMM yyyy", locale),
         )
-        self.value = QLabel("—")
-        font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet(f"color: {MUTED};")
-        self.note = QLabel("")
-        self.note.setStyleSheet(f"color: {MUTED};")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.note)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return f"{first} – {last}"
+    year = "" if sunday.year == today.year else " yyyy"
+    if monday.month == sunday.month:
+        return f"{monday.day}–{local_date(sunday, 'd MMM' + year, locale)}"
+    return f"{local_date(monday, 'd MMM', locale)} – {local_date(sunday, 'd MMM' + year, locale)}"
 
-    def set(self, value: str, note: str = "") -> None:
-        self.value.setText(value)
-        self.note.setText(note)
-        self.setAccessibleName(f"{self.caption.text()}: {value} {note}".strip())
+
+def window_title(monday: date, this_monday: date, today: date) -> str:
+    if monday == this_monday:
+        return "DeskGuard — This week"
+    if monday == this_monday - timedelta(days=7):
+        return "DeskGuard — Last week"
+    return f"DeskGuard — Week of {week_span(monday, today)}"
+
+
+def _when(at: datetime, today: date) -> str:
+    """A break time as a person says it: "at 09:45", "tomorrow at 09:00", "on Monday at 09:00"."""
+    clock = local_time(at.time())
+    day = at.date()
+    if day == today:
+        return f"at {clock}"
+    if day == today + timedelta(days=1):
+        return f"tomorrow at {clock}"
+    return f"on {QLocale().dayName(day.isoweekday())} at {clock}"
+
+
+def _points(change: float) -> str:
+    """This week against last, in points of the share taken."""
+    size = abs(round(change))
+    if size == 0:
+        return "this week: the same"
+    unit = "point" if size == 1 else "points"
+    return f"this week: {size} {unit} {'up' if change > 0 else 'down'}"
+
+
+def _swatch(colour: str, hatched: bool) -> QLabel:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(colour))
+    if hatched:
+        painter = QPainter(pixmap)
+        painter.fillRect(pixmap.rect(), QBrush(QColor(0, 0, 0, 110), Qt.BrushStyle.BDiagPattern))
+        painter.end()
+    label = QLabel()
+    label.setPixmap(pixmap)
+    return label
 
 
 class WeeklyChartWindow(QWidget):
-    """The "This week" window. `show_week` loads a week; the buttons move between weeks."""
+    """The week's window. `show_week` loads a week; the buttons move between weeks."""
 
-    def __init__(self, source: WeekSource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: WeekSource,
+        next_break: Callable[[], datetime | None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.source = source
+        self.next_break = next_break or (lambda: None)
         self.monday = source.this_monday()
         self.report: WeekReport | None = None
+        self.glance: WeekGlance | None = None
         self.trend_reports: list[WeekReport] = []
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle("DeskGuard — This week")
         self.resize(900, 680)
 
         # -- navigation
@@ -249,70 +167,92 @@ class WeeklyChartWindow(QWidget):
         self.today_button.clicked.connect(self.this_week)
         QShortcut(QKeySequence("Alt+Left"), self, self.previous_week)
         QShortcut(QKeySequence("Alt+Right"), self, self.next_week)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
         nav.addWidget(self.week_label, 1)
         nav.addWidget(self.today_button)
         nav.addWidget(self.next_button)
 
-        # -- summary tiles
+        # -- the answer, in words
         self.headline = QLabel()
         self.headline.setWordWrap(True)
+        bigger = self.headline.font()
+        bigger.setPointSizeF(bigger.pointSizeF() * 1.12)
+        self.headline.setFont(bigger)
+
+        # -- summary tiles
         self.tiles = {
-            "adherence": Tile("Adherence"),
             "taken": Tile("Breaks taken"),
-            "movement": Tile("Movement"),
-            "sitting": Tile("Longest sitting stretch"),
-            "streak": Tile("Streak at goal"),
-            "change": Tile("Change from last week"),
-            "checklist": Tile("Workstation checklist"),
+            "days": Tile("Days at your goal"),
+            "movement": Tile("Time on breaks"),
+            "sitting": Tile("Longest sitting"),
+            "streak": Tile("Streak"),
+            "change": Tile("Last week"),
+            "checklist": Tile("Workstation check"),
         }
         tiles = QGridLayout()
         tiles.setSpacing(8)
         for index, tile in enumerate(self.tiles.values()):
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             tiles.addWidget(tile, 0, index)
 
-        # -- the week's chart, with a kind word over it when it is empty
-        self.chart_view = QChartView()
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setAccessibleName("Breaks per day and adherence against the goal")
-        self.chart_view.setMinimumHeight(320)
-        self.empty_label = overlay_label(EMPTY_WEEK, "rgba(255, 255, 255, 215)")
-        self.empty_label.setWordWrap(False)  # the text has its own line breaks
-        stack_host = with_overlay(self.chart_view, self.empty_label)
+        # -- the week's chart, with a word for the new user over it when it is empty
+        self.chart = WeekBars()
+        self.empty_label = overlay_label("")
+        stack_host = with_overlay(self.chart, self.empty_label)
+        legend = QHBoxLayout()
+        legend.setSpacing(6)
+        for key in SEGMENTS:
+            legend.addWidget(_swatch(COLOURS[key], key in ("skipped", "missed")))
+            legend.addWidget(QLabel(NAMES[key]))
+            legend.addSpacing(8)
+        goal_key = QLabel("▬▸ the day's goal")
+        legend.addWidget(goal_key)
+        legend.addStretch(1)
+        self.legend_goal = goal_key
         self.week_page = week_page = QWidget()
         week_layout = QVBoxLayout(week_page)
         week_layout.setContentsMargins(0, 6, 0, 0)
         week_layout.addLayout(tiles)
         week_layout.addWidget(stack_host, 1)
+        week_layout.addLayout(legend)
 
-        # -- the same week as a table (readable by screen readers and for exact figures)
+        # -- the same week as a table (screen readers, exact figures)
         self.table = QTableWidget(8, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("Breaks per day this week")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setAccessibleName("Breaks per day, in figures")
 
         # -- twelve weeks
-        self.trend_view = QChartView()
-        self.trend_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.trend_view.setAccessibleName(f"Adherence per week over {TREND_WEEKS} weeks")
+        self.trend = TrendBars()
+        self.trend_headline = QLabel()
+        self.trend_headline.setWordWrap(True)
+        self.trend_page = trend_page = QWidget()
+        trend_layout = QVBoxLayout(trend_page)
+        trend_layout.setContentsMargins(0, 6, 0, 0)
+        trend_layout.addWidget(self.trend_headline)
+        trend_layout.addWidget(self.trend, 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(week_page, "Week")
         self.tabs.addTab(self.table, "Days in detail")
-        self.tabs.addTab(self.trend_view, f"{TREND_WEEKS} weeks")
+        self.tabs.addTab(trend_page, f"{TREND_WEEKS} weeks")
 
         # -- export
         self.png_button = QPushButton("Save chart as PNG…")
-        self.csv_button = QPushButton("Export week's events as CSV…")
+        self.csv_button = QPushButton("Export the week's record as CSV…")
         self.close_button = QPushButton("Close")
         self.png_button.clicked.connect(self._ask_png)
         self.csv_button.clicked.connect(self._ask_csv)
         self.close_button.clicked.connect(self.close)
         self.status = QLabel()
-        self.status.setStyleSheet(f"color: {MUTED};")
+        self.status.setStyleSheet("color: palette(placeholder-text);")
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.png_button)
@@ -330,14 +270,16 @@ class WeeklyChartWindow(QWidget):
         """Load the week starting `monday` (and the 12 weeks ending with it) afresh."""
         self.monday = monday
         self.report = self.source.week(monday)
+        self.glance = week_glance(self.report)
         self.trend_reports = self.source.trend(monday)
-        self._fill_week(self.report)
+        self._fill_week(self.report, self.glance)
         self._fill_trend(self.trend_reports)
         earliest = self.source.earliest_monday()
         this = self.source.this_monday()
         self.prev_button.setEnabled(earliest is not None and monday > earliest)
         self.next_button.setEnabled(monday < this)
         self.today_button.setEnabled(monday != this)
+        self.setWindowTitle(window_title(monday, this, self.source.today()))
         self.status.clear()
 
     def previous_week(self) -> None:
@@ -351,46 +293,30 @@ class WeeklyChartWindow(QWidget):
     def this_week(self) -> None:
         self.show_week(self.source.this_monday())
 
-    # ---- what the charts show (tests compare these with the stats) -----------------------
-    def bar_values(self) -> dict[str, list[int]]:
-        """Each outcome's bar heights per day, read back from the chart."""
-        values: dict[str, list[int]] = {}
-        for series in self.chart_view.chart().series():
-            if isinstance(series, QStackedBarSeries):
-                for bar_set in series.barSets():
-                    key = str(bar_set.property("outcome"))
-                    values[key] = [round(bar_set.at(i)) for i in range(bar_set.count())]
-        return values
-
-    def adherence_points(self) -> list[tuple[float, float]]:
-        """(day index, percent) of the adherence line, read back from the chart."""
-        for series in self.chart_view.chart().series():
-            if isinstance(series, QScatterSeries) and series.name() == "Adherence":
-                return [(p.x(), p.y()) for p in series.points()]
-        return []
-
-    def trend_values(self) -> list[float | None]:
-        """Adherence percent per week of the trend chart; None for weeks without prompts."""
-        for series in self.trend_view.chart().series():
-            if isinstance(series, QBarSeries):
-                [bar_set] = series.barSets()
-                return [
-                    None if w.adherence is None else bar_set.at(i)
-                    for i, w in enumerate(self.trend_reports)
-                ]
-        return []
-
     # ---- export ---------------------------------------------------------------------------
     def save_png(self, path: Path) -> bool:
-        """The chart on show (the trend when that tab is open, else the week) as a PNG."""
-        on_trend = self.tabs.currentWidget() is self.trend_view
-        target: QWidget = self.trend_view if on_trend else self.week_page
-        ok = bool(target.grab().save(str(path), "PNG"))
+        """The view on show (12 weeks or the week), under its week and headline, as a PNG."""
+        on_trend = self.tabs.currentWidget() is self.trend_page
+        page = (self.trend_page if on_trend else self.week_page).grab()
+        caption = f"DeskGuard · {self.week_label.text()}\n{self.headline.text()}"
+        fm = self.fontMetrics()
+        band = fm.height() * 2 + 16
+        ratio = page.devicePixelRatio()
+        image = QPixmap(page.width(), page.height() + round(band * ratio))
+        image.setDevicePixelRatio(ratio)
+        image.fill(self.palette().color(QPalette.ColorRole.Window))
+        painter = QPainter(image)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        width = page.width() / ratio
+        painter.drawText(QRectF(8, 4, width - 16, band), int(Qt.AlignmentFlag.AlignLeft), caption)
+        painter.drawPixmap(0, band, page)
+        painter.end()
+        ok = bool(image.save(str(path), "PNG"))
         self.status.setText(f"Saved {path}" if ok else f"Could not save {path}")
         return ok
 
     def export_csv(self, path: Path) -> int | None:
-        """The raw events the shown week was counted from; None when it cannot be written."""
+        """The raw record the shown week was counted from; None when it cannot be written."""
         try:
             with path.open("w", newline="", encoding="utf-8") as handle:
                 count = self.source.write_week_csv(self.monday, handle)
@@ -401,177 +327,145 @@ class WeeklyChartWindow(QWidget):
         return count
 
     def _ask_png(self) -> None:
-        suggested = str(Path.home() / f"deskguard-{self._week_name()}.png")
+        suggested = str(Path.home() / f"deskguard-week-of-{self.monday.isoformat()}.png")
         name, _ = QFileDialog.getSaveFileName(self, "Save chart", suggested, "PNG image (*.png)")
         if name:
             self.save_png(Path(name))
 
     def _ask_csv(self) -> None:
-        suggested = str(Path.home() / f"deskguard-{self._week_name()}-events.csv")
-        name, _ = QFileDialog.getSaveFileName(self, "Export events", suggested, "CSV (*.csv)")
+        suggested = str(Path.home() / f"deskguard-week-of-{self.monday.isoformat()}.csv")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the record", suggested, "CSV (*.csv)")
         if name:
             self.export_csv(Path(name))
-
-    def _week_name(self) -> str:
-        return self.report.week if self.report is not None else "week"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()
         event.ignore()  # kept for the next time it is asked for; the data reloads then
 
     # ---- filling in -------------------------------------------------------------------------
-    def _fill_week(self, report: WeekReport) -> None:
+    def _day_name(self, row: DayRow) -> str:
+        if row.in_progress:
+            return "Today"
+        return local_date(row.date, "ddd d")
+
+    def _empty_text(self, report: WeekReport) -> str:
+        today = self.source.today()
+        this = self.source.this_monday()
+        if report.monday != this:
+            return f"Nothing was recorded in the week of {week_span(report.monday, today)}."
+        upcoming = self.next_break()
+        if self.source.earliest_monday() is None:
+            if upcoming is None:
+                return "Nothing recorded yet.\nYour breaks will show up here as you take them."
+            return f"Nothing recorded yet.\nYour first break is {_when(upcoming, today)}."
+        if upcoming is None:
+            return "No breaks yet this week.\nThey will show up here as you take them."
+        return f"No breaks yet this week.\nYour next break is {_when(upcoming, today)}."
+
+    def _fill_week(self, report: WeekReport, glance: WeekGlance) -> None:
+        today = self.source.today()
         totals = report.totals
-        self.week_label.setText(week_title(report))
-        upcoming = all(d.upcoming or not d.working_day for d in report.days)
-        if report.empty:
-            self.headline.setText(f"{report.week}: no break prompts this week")
-            self.empty_label.setText(EMPTY_FUTURE if upcoming else EMPTY_WEEK)
-        else:
-            share = f" ({totals.adherence:.0%})" if totals.adherence is not None else ""
-            self.headline.setText(
-                f"{report.week}: {totals.taken} of {totals.finished} breaks taken{share}"
-                + (f", {totals.natural} of them natural" if totals.natural else "")
-            )
-        self.empty_label.setVisible(report.empty)
+        self.week_label.setText(week_span(report.monday, today))
+        empty = report.empty
+        self.empty_label.setText(self._empty_text(report) if empty else "")
+        self.empty_label.setVisible(empty)
+        self.headline.setText(glance.headline or self._empty_text(report).replace("\n", " "))
+        self.chart.set_week(glance, [self._day_name(d) for d in report.days])
 
         t = self.tiles
-        if totals.adherence is None:
-            t["adherence"].set("—", f"goal {report.goal}%")
+        share = totals.adherence
+        if totals.counted and totals.finished:
+            t["taken"].set(
+                f"{totals.breaks} of {totals.counted}",
+                f"{share:.0%} · goal {report.goal}%" if share is not None else "",
+            )
+        elif totals.self_started:
+            t["taken"].set(str(totals.self_started), "started by you")
         else:
-            met = "goal met" if totals.meets(report.goal) else f"goal {report.goal}%"
-            t["adherence"].set(f"{totals.adherence:.0%}", met)
-        t["taken"].set(str(totals.taken), f"of {totals.finished} · {totals.snoozed} snoozes")
-        t["movement"].set(minutes_text(totals.movement_minutes), "timed breaks")
+            t["taken"].set("—", f"goal {report.goal}% of breaks")
+        ongoing = week_ongoing(report)
+        if glance.judged_days:
+            t["days"].set(
+                f"{glance.met_days} of {glance.judged_days}",
+                "working days so far" if ongoing else "working days",
+            )
+        else:
+            t["days"].set("—", "no working day judged yet" if ongoing else "no working days")
+        moved = totals.movement_seconds
+        t["movement"].set(duration_text(moved) if moved else "—", "standing and moving")
         t["sitting"].set(minutes_text(totals.longest_sitting_minutes), "without a break")
+        future = report.monday > today
+        t["streak"].setVisible(not future)
         days = "day" if report.streak == 1 else "days"
-        t["streak"].set(f"{report.streak} {days}", f"at or above {report.goal}%")
-        if report.change is None:
-            t["change"].set("—", "nothing to compare")
+        t["streak"].set(f"{report.streak} {days}", "in a row at your goal")
+        previous = report.previous_adherence
+        if previous is None:
+            t["change"].set("—", "nothing recorded")
+        elif report.change is None:
+            t["change"].set(f"{previous:.0%}", "nothing to compare yet")
         else:
-            t["change"].set(f"{report.change:+.0f} pts", f"vs {report.previous_week}")
+            t["change"].set(f"{previous:.0%}", _points(report.change))
         check = report.checklist
         t["checklist"].setVisible(check is not None)
         if check is not None:
-            t["checklist"].set(str(check.score), f"on {check.taken_at:%d %b %Y}")
+            taken = local_date(check.taken_at.date(), "d MMM")
+            t["checklist"].set(f"{check.score.ticked} of {check.score.total}", f"on {taken}")
 
-        self._fill_table(report)
-        self.chart_view.setChart(self._week_chart(report))
+        self._fill_table(report, glance)
 
-    def _fill_table(self, report: WeekReport) -> None:
+    def _fill_table(self, report: WeekReport, glance: WeekGlance) -> None:
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
         for r, row in enumerate([*report.days, report.totals]):
-            sitting = row.longest_sitting_minutes
+            total = r == 7
+            mark = None if total else glance.days[r].mark
+            if row.adherence is not None:
+                share = f"{row.adherence:.0%}"
+                if mark in (Mark.MET, Mark.NOT_MET):
+                    share += " ✓" if mark is Mark.MET else " ✗"
+            elif mark is not None and mark is not Mark.NO_PROMPTS:
+                share = MARK_TEXT[mark].replace("+ ", "")
+            else:
+                share = "—"
             values = [
-                "Total" if r == 7 else row.date.strftime("%a %d %b"),
+                "Week" if total else local_date(row.date, "ddd d MMM"),
                 str(row.prompted),
                 str(row.completed),
                 str(row.natural),
-                str(row.snoozed),
+                str(row.self_started),
                 str(row.skipped),
                 str(row.missed),
-                adherence_text(row),
-                str(row.movement_minutes),
-                minutes_text(sitting) if sitting is not None else "—",
+                str(row.snoozed),
+                share,
+                duration_text(row.movement_seconds) if row.movement_seconds else "—",
+                minutes_text(row.longest_sitting_minutes),
             ]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if r == 7:
+                if total:
                     bold = QFont(item.font())
                     bold.setBold(True)
                     item.setFont(bold)
-                elif row.status in ("day off", "paused", "upcoming"):
-                    item.setForeground(QBrush(QColor(MUTED)))
+                elif mark in (Mark.DAY_OFF, Mark.PAUSED, Mark.UPCOMING):
+                    item.setForeground(QBrush(muted))
                 self.table.setItem(r, c, item)
 
-    def _week_chart(self, report: WeekReport) -> QChart:
-        chart = _new_chart()
-        chart.setTitle(f"Breaks per day · {week_title(report)}")  # names the week in a PNG
-        bars = QStackedBarSeries()
-        bars.setBarWidth(0.6)
-        for key, name, colour in OUTCOMES:
-            bar_set = QBarSet(name)
-            bar_set.setProperty("outcome", key)
-            bar_set.setColor(QColor(colour))
-            bar_set.setBorderColor(QColor(colour).darker(115))
-            bar_set.append([float(getattr(day, key)) for day in report.days])
-            bars.append(bar_set)
-        chart.addSeries(bars)
-
-        days = _category_axis([day_label(d) for d in report.days])
-        chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
-        most = max((d.finished for d in report.days), default=0)
-        top = max(4, most + 1)
-        counts = _value_axis(0, top, min(top, 8) + 1 if top <= 8 else 5, "%d", "Breaks")
-        if top > 8:
-            counts.setRange(0, ((top + 3) // 4) * 4)
-        chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
-        bars.attachAxis(days)
-        bars.attachAxis(counts)
-
-        share = _value_axis(0, 105, 6, "%d%%", "Adherence")  # room for a dot at 100 %
-        share.setTickType(QValueAxis.TickType.TicksDynamic)
-        share.setTickAnchor(0)
-        share.setTickInterval(20)
-        share.setGridLineVisible(False)
-        chart.addAxis(share, Qt.AlignmentFlag.AlignRight)
-        goal = _goal_line(report.goal, len(report.days))
-        points = [
-            (float(i), 100 * d.adherence)
-            for i, d in enumerate(report.days)
-            if d.adherence is not None
-        ]
-        # Lines join neighbouring days that have a result; a day without one breaks them.
-        runs: list[QLineSeries] = []
-        for x, y in points:
-            if not runs or runs[-1].at(runs[-1].count() - 1).x() != x - 1:
-                runs.append(QLineSeries())
-                runs[-1].setPen(_pen(ADHERENCE_COLOUR, 2.4))
-            runs[-1].append(QPointF(x, y))
-        marks = QScatterSeries()
-        marks.setName("Adherence")
-        marks.setColor(QColor(ADHERENCE_COLOUR))
-        marks.setBorderColor(QColor("white"))
-        marks.setMarkerSize(11)
-        for x, y in points:
-            marks.append(QPointF(x, y))
-        for series in (goal, *runs, marks):
-            chart.addSeries(series)
-            series.attachAxis(days)
-            series.attachAxis(share)
-        for run in runs:
-            chart.legend().markers(run)[0].setVisible(False)  # the dots carry the name
-        return chart
-
     def _fill_trend(self, weeks: list[WeekReport]) -> None:
-        chart = _new_chart()
-        if weeks:
-            first, last = weeks[0].monday, weeks[-1].monday + timedelta(days=6)
-            chart.setTitle(
-                f"Adherence per week, {len(weeks)} weeks: {first:%d %b %Y} – {last:%d %b %Y}"
-                " (— : no prompts that week)"
-            )
-        bar_set = QBarSet("Adherence")
-        bar_set.setColor(QColor(ADHERENCE_COLOUR))
-        bar_set.setBorderColor(QColor(ADHERENCE_COLOUR).darker(115))
-        bar_set.append([100 * (w.adherence or 0.0) for w in weeks])
-        bars = QBarSeries()
-        bars.setBarWidth(0.6)
-        bars.append(bar_set)
-        chart.addSeries(bars)
-        labels = _category_axis([self._trend_label(w) for w in weeks])
-        chart.addAxis(labels, Qt.AlignmentFlag.AlignBottom)
-        share = _value_axis(0, 100, 6, "%d%%", "Adherence")
-        chart.addAxis(share, Qt.AlignmentFlag.AlignLeft)
-        bars.attachAxis(labels)
-        bars.attachAxis(share)
-        goal = _goal_line(weeks[0].goal if weeks else 80, len(weeks))
-        chart.addSeries(goal)
-        goal.attachAxis(labels)
-        goal.attachAxis(share)
-        self.trend_view.setChart(chart)
-
-    def _trend_label(self, week: WeekReport) -> str:
-        share = "—" if week.adherence is None else f"{week.adherence:.0%}"
-        return f"W{week.monday.isocalendar()[1]} {share}"
+        today = self.source.today()
+        self.trend.set_weeks(weeks, self.source.this_monday())
+        with_prompts = [w for w in weeks if w.totals.finished]
+        met = sum(1 for w in with_prompts if w.totals.meets(w.goal))
+        if not weeks:
+            self.trend_headline.clear()
+            return
+        first, last = weeks[0].monday, weeks[-1].monday + timedelta(days=6)
+        year = "" if first.year == last.year == today.year else " yyyy"
+        span = f"{local_date(first, 'd MMM' + year)} – {local_date(last, 'd MMM' + year)}"
+        if not with_prompts:
+            self.trend_headline.setText(f"No breaks recorded from {span}.")
+            return
+        weeks_word = "week" if len(with_prompts) == 1 else "weeks"
+        self.trend_headline.setText(
+            f"Goal met in {met} of {len(with_prompts)} {weeks_word} with breaks ({span})."
+        )

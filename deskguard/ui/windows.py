@@ -7,6 +7,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -347,7 +348,7 @@ class Windows(QObject):
     def show_summary(self) -> None:
         """This week: the weekly chart, read afresh from the record on every show."""
         from deskguard.core.stats import WeekSource
-        from deskguard.ui.weekly_chart import WeeklyChartWindow  # QtCharts loads only now
+        from deskguard.ui.weekly_chart import WeeklyChartWindow  # loads only now
 
         breaks = self.controller
         if self._summary is None:
@@ -356,7 +357,12 @@ class Windows(QObject):
                 breaks.planner.settings,
                 today=lambda: breaks.clock.now().astimezone(breaks.tz).date(),
             )
-            self._summary = WeeklyChartWindow(source)
+
+            def next_break() -> datetime | None:
+                due = breaks.planner.next_due
+                return None if due is None else due.astimezone(breaks.tz)
+
+            self._summary = WeeklyChartWindow(source, next_break)
             _WhenClosed(self._summary, self)
         self._summary.source.settings = breaks.planner.settings  # the goal may have changed
         self._summary.this_week()

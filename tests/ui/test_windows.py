@@ -160,8 +160,8 @@ def test_summary_dialog_shows_the_week(rig: Rig, tmp_path: Path, qtbot: QtBot) -
     assert dialog.isVisible()
     assert dialog.table.item(0, 6).text() == "0"  # Monday: missed
     assert dialog.table.item(0, 5).text() == "1"  # Monday: skipped
-    assert dialog.table.item(7, 0).text() == "Total"
-    assert "0 of 1 breaks taken" in dialog.headline.text()
+    assert dialog.table.item(7, 0).text() == "Week"
+    assert "You got up for 0 of 1 break" in dialog.headline.text()
 
 
 def shown(windows: Windows, name: str) -> QWidget | None:
