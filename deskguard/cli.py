@@ -285,8 +285,10 @@ def _offline(args: argparse.Namespace) -> int:
 
 
 def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
+    from deskguard.core.glance import Mark, week_glance
     from deskguard.core.stats import (
         adherence_text,
+        duration_text,
         minutes_text,
         monday_of,
         query_range,
@@ -302,36 +304,46 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
         print(json.dumps(report.as_dict(), indent=2))
         return 0
     totals = report.totals
+    glance = week_glance(report)
     print(f"DeskGuard: the week of {week_range_text(monday)} ({report.week})")
     if monday > today:
         print("This week has not started yet.")
     elif report.empty:
-        print("No break prompts recorded this week.")
+        print("No breaks recorded this week.")
     else:
-        share = "—" if totals.adherence is None else f"{totals.adherence:.0%}"
-        change = "" if report.change is None else f" ({report.change:+.0f} points on last week)"
-        print(f"Adherence:   {share} of breaks taken, goal {report.goal}%{change}")
-        print(f"Breaks:      {totals.taken} taken of {totals.finished}")
-        print(f"Movement:    {minutes_text(totals.movement_minutes)}")
+        print(glance.headline)
+        if totals.adherence is not None:
+            change = ""
+            if report.change is not None:
+                size = abs(round(report.change))
+                unit = "point" if size == 1 else "points"
+                way = "up" if report.change > 0 else "down"
+                change = f", {size} {unit} {way} on last week" if size else ", as last week"
+            print(f"Share taken: {totals.adherence:.0%} (your goal: {report.goal}%){change}")
+        moved = duration_text(totals.movement_seconds) if totals.movement_seconds else "none"
+        print(f"Time on breaks: {moved}")
         print(f"Longest sitting stretch: {minutes_text(totals.longest_sitting_minutes)}")
     if monday <= today:  # no streak for a week that has not happened
         days = "day" if report.streak == 1 else "days"
-        print(f"Streak:      {report.streak} {days} in a row at or above your goal")
+        print(f"Streak: {report.streak} {days} in a row at or above your goal")
     if report.checklist is not None:
         check = report.checklist
         print(f"Workstation: {check.score} on the checklist of {check.taken_at:%d %b %Y}")
     print()
-    header = f"{'Day':<11}{'Prompted':>9}{'Done':>6}{'Natural':>8}{'Snoozed':>8}"
-    header += f"{'Skipped':>8}{'Missed':>7}{'Adherence':>11}{'Moved':>7}{'Sitting':>9}"
+    header = f"{'Day':<11}{'Prompts':>8}{'Done':>6}{'Away':>6}{'Own':>5}{'Snoozed':>8}"
+    header += f"{'Skipped':>8}{'Missed':>7}{'Share':>10}{'Moved':>12}{'Sitting':>12}"
     print(header)
     print("-" * len(header))
     for index, row in enumerate([*report.days, totals]):
         label = "Total" if index == 7 else row.date.strftime("%a %d %b")
-        sat = row.longest_sitting_minutes
+        share = adherence_text(row)
+        if index < 7 and glance.days[index].mark is Mark.BONUS:
+            share = "bonus"
+        moved = duration_text(row.movement_seconds) if row.movement_seconds else "—"
         print(
-            f"{label:<11}{row.prompted:>9}{row.completed:>6}{row.natural:>8}{row.snoozed:>8}"
-            f"{row.skipped:>8}{row.missed:>7}{adherence_text(row):>11}"
-            f"{row.movement_minutes:>7}{'—' if sat is None else sat:>9}"
+            f"{label:<11}{row.prompted:>8}{row.completed:>6}{row.natural:>6}{row.self_started:>5}"
+            f"{row.snoozed:>8}{row.skipped:>8}{row.missed:>7}{share:>10}{moved:>12}"
+            f"{minutes_text(row.longest_sitting_minutes):>12}"
         )
     return 0
 
