@@ -113,7 +113,7 @@ class _Chart(QWidget):
         super().__init__()
         self.setAccessibleName(name)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(180)
         self.setAutoFillBackground(False)
 
     def _metrics(self) -> QFontMetricsF:

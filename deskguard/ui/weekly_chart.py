@@ -149,6 +149,10 @@ class WeeklyChartWindow(QWidget):
         self.trend_reports: list[WeekReport] = []
         self.setWindowTitle("DeskGuard — This week")
         self.resize(900, 680)
+        screen = self.screen()
+        if screen is not None:  # never larger than the screen (a small one at 200 %)
+            room = screen.availableGeometry()
+            self.resize(min(900, room.width() - 40), min(680, room.height() - 40))
 
         # -- navigation
         self.prev_button = QPushButton("◀  Previous week")
@@ -168,6 +172,9 @@ class WeeklyChartWindow(QWidget):
         QShortcut(QKeySequence("Alt+Left"), self, self.previous_week)
         QShortcut(QKeySequence("Alt+Right"), self, self.next_week)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        # Ctrl+Tab moves between the views from anywhere in the window, not only the tabs.
+        QShortcut(QKeySequence("Ctrl+Tab"), self, lambda: self._step_tab(1))
+        QShortcut(QKeySequence("Ctrl+Shift+Tab"), self, lambda: self._step_tab(-1))
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
         nav.addWidget(self.week_label, 1)
@@ -293,6 +300,9 @@ class WeeklyChartWindow(QWidget):
     def this_week(self) -> None:
         self.show_week(self.source.this_monday())
 
+    def _step_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
     # ---- export ---------------------------------------------------------------------------
     def save_png(self, path: Path) -> bool:
         """The view on show (12 weeks or the week), under its week and headline, as a PNG."""
@@ -406,7 +416,7 @@ class WeeklyChartWindow(QWidget):
         else:
             t["change"].set(f"{previous:.0%}", _points(report.change))
         check = report.checklist
-        t["checklist"].setVisible(check is not None)
+        t["checklist"].setVisible(check is not None and check.score.total > 0)
         if check is not None:
             taken = local_date(check.taken_at.date(), "d MMM")
             t["checklist"].set(f"{check.score.ticked} of {check.score.total}", f"on {taken}")

@@ -167,16 +167,28 @@ def test_a_past_empty_week_is_said_plainly(qtbot: QtBot) -> None:
     assert window.tiles["checklist"].isHidden()
 
 
-def test_no_label_is_cut_off_at_the_default_size(qtbot: QtBot) -> None:
+def test_no_label_is_cut_off_in_this_process(qtbot: QtBot) -> None:
+    # The offscreen screen here is 800x600, so the window opens smaller than its default.
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    unfit, measured = unfit_labels(app)
+    unfit, measured, _size = unfit_labels(app)
     assert measured > 60
     assert unfit == []
 
 
-def test_no_label_is_cut_off_at_200_percent() -> None:
-    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
+@pytest.mark.parametrize(
+    ("scale", "screen"), [("1", (1920, 1080)), ("2", (2560, 1600))], ids=["100%", "200%"]
+)
+def test_no_label_is_cut_off_at_the_default_size(
+    scale: str, screen: tuple[int, int], tmp_path: Path
+) -> None:
+    """In a process of its own on a screen of a common size (a 200 % laptop: 2560x1600),
+    where the window opens at its default size."""
+    config = tmp_path / "screen.json"
+    width, height = screen
+    config.write_text(json.dumps({"screens": [{"name": "s", "width": width, "height": height}]}))
+    env = {**os.environ, "QT_SCALE_FACTOR": scale}
+    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     done = subprocess.run(
         [sys.executable, "-m", "tests.ui.week_fit"],
@@ -188,16 +200,19 @@ def test_no_label_is_cut_off_at_200_percent() -> None:
         check=True,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["ratio"] == 2
+    assert result["ratio"] == float(scale)
+    assert result["size"] == [900, 680]
     assert result["measured"] > 60
     assert result["unfit"] == []
 
 
-def test_escape_closes(qtbot: QtBot) -> None:
+def test_escape_closes_and_ctrl_tab_moves_between_views(qtbot: QtBot) -> None:
     window = make(qtbot, [])
     window.show()
     with qtbot.waitActive(window, timeout=1000):  # shortcuts belong to the active window
         window.activateWindow()
+    qtbot.keyClick(window.close_button, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 1  # Ctrl+Tab from anywhere moves to the next view
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.isVisible()
 

@@ -25,9 +25,9 @@ from tests.ui.week_history import working_weeks
 TODAY = MONDAY + timedelta(days=3)
 
 
-def unfit_labels(app: QApplication) -> tuple[list[str], int]:
-    """Every label that does not fit, as 'where: text (needed > available)'; and the
-    number of labels measured."""
+def unfit_labels(app: QApplication) -> tuple[list[str], int, list[int]]:
+    """Every label that does not fit, as 'where: text (needed > available)'; the number
+    of labels measured; and the window's size."""
     source = WeekSource(FakeReader(working_weeks(TODAY, until=time(14))), Settings(), lambda: TODAY)
     window = WeeklyChartWindow(source)
     window.this_week()
@@ -71,12 +71,13 @@ def unfit_labels(app: QApplication) -> tuple[list[str], int]:
             needed = tile.value.fontMetrics().horizontalAdvance(tile.value.text())
             if needed > tile.value.width():
                 found.append(f"tile {key}: {tile.value.text()!r} ({needed} > {tile.value.width()})")
+    size = [window.width(), window.height()]
     window.close()
-    return found, measured
+    return found, measured, size
 
 
 if __name__ == "__main__":
     application = QApplication(sys.argv[:1])
-    unfit, count = unfit_labels(application)
+    unfit, count, size = unfit_labels(application)
     ratio = application.primaryScreen().devicePixelRatio()
-    print(json.dumps({"unfit": unfit, "measured": count, "ratio": ratio}))
+    print(json.dumps({"unfit": unfit, "measured": count, "ratio": ratio, "size": size}))
