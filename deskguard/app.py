@@ -382,4 +382,5 @@ def wire_break_signals(
     window.snooze_requested.connect(breaks.snooze)
     window.skip_requested.connect(breaks.skip)
     window.done_requested.connect(breaks.complete_break)
+    window.warning_signs_requested.connect(actions.show_red_flags)
     alarm.fired.connect(breaks.tick)

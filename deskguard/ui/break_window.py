@@ -13,18 +13,17 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QIcon, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from deskguard.core.break_plan import Part, finish_text, part_at, parts
 from deskguard.core.model import Exercise
 
 # Texts outside BreakWindow's own methods are looked up in the context "BreakWindow",
@@ -34,6 +33,13 @@ from deskguard.core.model import Exercise
 
 # Also how tests and the e2e rig find the window (untranslated, as they run).
 TITLE = str(QT_TRANSLATE_NOOP("BreakWindow", "DeskGuard — Break"))
+FINISH_MS = 3500  # how long the "well done" moment stays before the window goes
+SAFETY = str(
+    QT_TRANSLATE_NOOP(
+        "BreakWindow",
+        "Stop if you feel sharp, shooting or radiating pain. General guidance, not medical advice.",
+    )
+)
 
 
 def dose_text(exercise: Exercise) -> str:
@@ -127,11 +133,49 @@ class ExerciseCard(QWidget):
         self.why.setText(exercise.why)
 
 
+class PageStack(QWidget):
+    """Pages of which only the current one is shown and laid out.
+
+    Not a QStackedWidget: that one is as tall as its tallest page, and its height for a
+    width counts every page, so a prompt after a break kept the break page's height.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._pages: list[QWidget] = []
+        self._current = 0
+
+    def addWidget(self, page: QWidget) -> None:
+        self._layout.addWidget(page)
+        page.setVisible(not self._pages)
+        self._pages.append(page)
+
+    def count(self) -> int:
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget | None:
+        return self._pages[index] if 0 <= index < len(self._pages) else None
+
+    def currentIndex(self) -> int:
+        return self._current
+
+    def setCurrentIndex(self, index: int) -> None:
+        self._current = index
+        for i, page in enumerate(self._pages):  # hide first: never two pages at once
+            if i != index:
+                page.hide()
+        self._pages[index].show()
+        self.updateGeometry()
+
+
 class BreakWindow(QWidget):
     start_requested = Signal()
     snooze_requested = Signal()
     skip_requested = Signal()
     done_requested = Signal()
+    warning_signs_requested = Signal()
 
     def __init__(
         self,
@@ -140,6 +184,7 @@ class BreakWindow(QWidget):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self._plan: list[Part] = []
         self._now = now
         self._monotonic = monotonic
         # The countdown's end on the monotonic clock: setting the wall clock mid-break
@@ -155,9 +200,14 @@ class BreakWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setMinimumWidth(520)
 
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.addWidget(self._build_prompt_page())
         self.pages.addWidget(self._build_break_page())
+        self.pages.addWidget(self._build_finish_page())
+        self._finish_timer = QTimer(self)
+        self._finish_timer.setSingleShot(True)
+        self._finish_timer.setInterval(FINISH_MS)
+        self._finish_timer.timeout.connect(self.dismiss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 18)
         layout.addWidget(self.pages)
@@ -202,6 +252,29 @@ class BreakWindow(QWidget):
         self.break_card = ExerciseCard(128)
         self.steps = _label()
         self.cue = _label()
+        self.caution = _label()
+        self.caution.setObjectName("caution")
+        self.more_cautions = QPushButton(self.tr("More"))
+        self.more_cautions.setFlat(True)
+        self.more_cautions.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.more_cautions.setAccessibleName(self.tr("Show every caution"))
+        self.more_cautions.clicked.connect(self._toggle_cautions)
+        self._cautions: tuple[str, ...] = ()
+        caution_row = QHBoxLayout()
+        caution_row.addWidget(self.caution, 1)
+        caution_row.addWidget(self.more_cautions, 0, Qt.AlignmentFlag.AlignTop)
+        self.safety = QLabel()
+        self.safety.setWordWrap(True)
+        self.safety.setTextFormat(Qt.TextFormat.RichText)
+        self.safety.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.safety.setText(
+            f"{self.tr(SAFETY)} <a href='warning-signs'>{self.tr('When to see a professional')}</a>"
+        )
+        self.safety.setStyleSheet("color: palette(placeholder-text);")
+        self.safety.linkActivated.connect(lambda _link: self.warning_signs_requested.emit())
+        self.part = _label(size=1.15, bold=True)
+        self.part.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.part.setAccessibleName(self.tr("Which side or set"))
         self.countdown = _label("2:00", size=2.4, bold=True, wrap=False)
         self.countdown.setAccessibleName(self.tr("Time left"))
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -223,9 +296,24 @@ class BreakWindow(QWidget):
         layout.addWidget(self.break_card)
         layout.addWidget(self.steps)
         layout.addWidget(self.cue)
+        layout.addLayout(caution_row)
+        layout.addWidget(self.part)
         layout.addWidget(self.countdown)
         layout.addWidget(self.progress)
+        layout.addWidget(self.safety)
         layout.addLayout(buttons)
+        return page
+
+    def _build_finish_page(self) -> QWidget:
+        page = QWidget()
+        self.finish_heading = _label(self.tr("Well done"), size=1.8, bold=True)
+        self.finish_heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.finish_line = _label()
+        self.finish_line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(self.finish_heading)
+        layout.addWidget(self.finish_line)
         return page
 
     # ---- what the app tells it -----------------------------------------------
@@ -238,6 +326,7 @@ class BreakWindow(QWidget):
         snooze_minutes: int,
     ) -> None:
         """`sat_minutes` None means the user asked for this break themselves."""
+        self._finish_timer.stop()
         self._ticker.stop()
         self._ends_mono = None
         if sat_minutes is None:
@@ -271,7 +360,11 @@ class BreakWindow(QWidget):
     def show_break(
         self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
     ) -> None:
+        self._finish_timer.stop()
         self.break_card.show_exercise(exercise, picture)
+        self._cautions = exercise.cautions if exercise is not None else ()
+        self._show_cautions(expanded=False)
+        self._plan = parts(exercise.dose if exercise is not None else None, max(1, total_s))
         if exercise is not None:
             self.steps.setText("\n".join(f"{i}. {s}" for i, s in enumerate(exercise.steps, 1)))
             self.cue.setText(self.tr("Form: {0}").format(" ".join(exercise.cues)))
@@ -287,7 +380,18 @@ class BreakWindow(QWidget):
         self._ticker.start()
         self._show_page(1)
 
+    def show_finish(self, moved_s: int, breaks_today: int) -> None:
+        """A short "well done" before the window goes (any key or click ends it sooner)."""
+        self._ticker.stop()
+        self._ends_mono = None
+        if not self.isVisible():
+            return  # nothing on screen to close well
+        self.finish_line.setText(finish_text(moved_s, breaks_today))
+        self._show_page(2)
+        self._finish_timer.start()
+
     def dismiss(self) -> None:
+        self._finish_timer.stop()
         self._ticker.stop()
         self._ends_mono = None
         self.hide()
@@ -296,19 +400,32 @@ class BreakWindow(QWidget):
     def on_break_page(self) -> bool:
         return self.pages.currentIndex() == 1
 
+    @property
+    def on_finish_page(self) -> bool:
+        return self.pages.currentIndex() == 2
+
+    def _show_cautions(self, expanded: bool) -> None:
+        cautions = self._cautions
+        self.caution.setVisible(bool(cautions))
+        self.more_cautions.setVisible(len(cautions) > 1)
+        if not cautions:
+            return
+        shown = cautions if expanded else cautions[:1]
+        self.caution.setText("\n".join(f"⚠ {c}" for c in shown))
+        self.more_cautions.setText(self.tr("Less") if expanded else self.tr("More"))
+        self.more_cautions.setProperty("expanded", expanded)
+
+    def _toggle_cautions(self) -> None:
+        self._show_cautions(not bool(self.more_cautions.property("expanded")))
+        self._present()
+
     # ---- internals ------------------------------------------------------------
     def _show_page(self, index: int) -> None:
-        # A stacked widget takes the size of its largest page; size to the shown one only.
-        for i in range(self.pages.count()):
-            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
-            page = self.pages.widget(i)
-            if page is not None:
-                page.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(index)
         self._present()
 
     def _present(self) -> None:
-        self.adjustSize()
+        self._fit()
         screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
@@ -316,7 +433,29 @@ class BreakWindow(QWidget):
             frame.moveCenter(area.center())
             self.move(frame.topLeft())
         self.show()
+        self._fit()  # again: a window never shown before measures its text differently
         self.raise_()
+
+    def _fit(self) -> None:
+        """Size to the page on show: its width, and the height its wrapped text needs at
+        that width (a wrapped label's plain size hint guesses a narrower, taller one)."""
+        self.ensurePolished()
+        # Every nested layout brought up to date, innermost first: a child widget's layout
+        # is not reached through the window's (a picture hidden since keeps its height).
+        for child in reversed(self.findChildren(QWidget)):
+            child_layout = child.layout()
+            if child_layout is not None:
+                child_layout.invalidate()
+                child_layout.activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
+        width = max(self.minimumWidth(), self.sizeHint().width())
+        height = self.sizeHint().height()
+        if layout is not None and layout.hasHeightForWidth():
+            height = layout.totalHeightForWidth(width)
+        self.resize(width, height)
 
     def bring_forward(self) -> None:
         """The user asked for this break (break-now, the tray): take the focus, so the
@@ -330,6 +469,10 @@ class BreakWindow(QWidget):
             return
         left = max(0, round(self._ends_mono - self._monotonic()))
         self.countdown.setText(f"{left // 60}:{left % 60:02d}")
+        part = part_at(self._plan, self._total_s - left)
+        self.part.setVisible(part is not None)
+        if part is not None:
+            self.part.setText(part.label)
         self.progress.setValue(self._total_s - min(left, self._total_s))
         if left == 0:
             self._ticker.stop()
@@ -337,6 +480,17 @@ class BreakWindow(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if event.isAutoRepeat():
+            # A held key is one press: holding Return must not start and finish a break.
+            event.accept()
+            return
+        if self.on_finish_page:
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space):
+                self.dismiss()
+                event.accept()
+                return
+            super().keyPressEvent(event)
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             (self.done_requested if self.on_break_page else self.start_requested).emit()
         elif key == Qt.Key.Key_S and not self.on_break_page:
@@ -349,9 +503,15 @@ class BreakWindow(QWidget):
             return
         event.accept()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.on_finish_page:
+            self.dismiss()
+        super().mousePressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing the window is an answer too: skipped, not left to go missed. (Quitting
-        # the app sends no close events: see app.quit_app.)
-        if self.isVisible():
+        # the app sends no close events: see app.quit_app.) The finish page answers nothing.
+        if self.isVisible() and not self.on_finish_page:
             self.skip_requested.emit()
+        self._finish_timer.stop()
         event.accept()

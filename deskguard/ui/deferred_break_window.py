@@ -29,6 +29,7 @@ class DeferredBreakWindow(QObject):
     snooze_requested = Signal()
     skip_requested = Signal()
     done_requested = Signal()
+    warning_signs_requested = Signal()
 
     def __init__(
         self,
@@ -54,6 +55,7 @@ class DeferredBreakWindow(QObject):
             window.snooze_requested.connect(self.snooze_requested)
             window.skip_requested.connect(self.skip_requested)
             window.done_requested.connect(self.done_requested)
+            window.warning_signs_requested.connect(self.warning_signs_requested)
             self._window = window
         return self._window
 
@@ -74,6 +76,10 @@ class DeferredBreakWindow(QObject):
 
     def bring_forward(self) -> None:
         self.window.bring_forward()
+
+    def show_finish(self, moved_s: int, breaks_today: int) -> None:
+        if self._window is not None:  # never shown: nothing to close well
+            self._window.show_finish(moved_s, breaks_today)
 
     def dismiss(self) -> None:
         if self._window is not None:  # never shown: nothing to hide
