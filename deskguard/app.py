@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import logging.handlers
 import os
 import signal
 import socket
 import sys
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
@@ -18,7 +21,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from deskguard import __version__
 from deskguard.adapters.content import resources_dir
+from deskguard.adapters.errorhook import ErrorHook, describe, where
 from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning, send_command
+from deskguard.adapters.logfile import BriefFormatter, PrivateRotatingFileHandler
 from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
 from deskguard.core.model import Settings
 from deskguard.ui.tray import ControlWindow, Tray, TrayActions, quit_app
@@ -36,6 +41,9 @@ if TYPE_CHECKING:  # imported at run time only once the tray icon is up (start_s
     from deskguard.ui.windows import Windows
 
 log = logging.getLogger("deskguard")
+# = adapters.autostart.APP_ID (tests/test_packaging.py), written out here so that no
+# adapter is imported before the tray icon is up.
+APP_ID = "io.github.deskguard.DeskGuard"
 
 NO_TRAY_REASON = (
     "No system tray was found on this desktop, so DeskGuard shows this small window "
@@ -51,12 +59,14 @@ def setup_logging(paths: Paths, verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     stream = logging.StreamHandler()
-    stream.setFormatter(fmt)
+    # The terminal gets sentences; tracebacks go to the log file (all of it when verbose).
+    stream.setFormatter(fmt if verbose else BriefFormatter(fmt._fmt))
     stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(stream)
     try:
         ensure_private_dir(paths.log_dir)
-        handler = logging.handlers.RotatingFileHandler(
+        # 0600, never through a link, never a FIFO (adapters/logfile.py).
+        handler = PrivateRotatingFileHandler(
             paths.log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError as err:
@@ -84,7 +94,13 @@ def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, qapp)
 
     def on_signal() -> None:
-        reader.recv(64)
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+        # A clean-up that hangs (a locked database, a stuck desktop service) must not
+        # keep a terminated app alive: it ends by force QUIT_GRACE_S later.
+        watchdog = threading.Timer(QUIT_GRACE_S, os._exit, (EXIT_AFTER_SIGNAL,))
+        watchdog.daemon = True
+        watchdog.start()
         quit_app()
 
     notifier.activated.connect(on_signal)
@@ -93,6 +109,8 @@ def _quit_on_signals(qapp: QApplication) -> QSocketNotifier | None:
 
 
 _keep_alive: list[socket.socket] = []
+QUIT_GRACE_S = 10.0  # after SIGTERM/SIGINT, then the process ends by force
+EXIT_AFTER_SIGNAL = 143  # 128 + SIGTERM, what a shell reports for a terminated job
 
 
 def start_programme(
@@ -117,6 +135,8 @@ def start_programme(
         breaks.notes.append(commands.programme_problem)
         breaks.notify("DeskGuard cannot open the back-care programme", str(err))
         return None
+    # A warning-sign pause or a fresh sharp-pain stop keeps prompts to gentle movement.
+    breaks.follow_programme(coach.events)
     reminder = SessionReminder(alarm.scheduler, coach.session_day_reached, zone=breaks.tz)
     coach.reminder.connect(breaks.notify)
     coach.clinician_needed.connect(windows.show_clinician)
@@ -125,6 +145,14 @@ def start_programme(
     commands.attach_programme(coach, lambda: reminder.next_run_time)
     reminder.schedule(settings, breaks.clock.now(), catch_up=True)
     return reminder
+
+
+def tell_unreadable(breaks: Breaks, message: str) -> None:
+    """Rows of the record this version cannot read, said once: in the log, and in the
+    tray, `status` and a notification right after the read that found them (not inside
+    it: naming a problem refreshes the tray, which reads the record again)."""
+    log.warning("%s", message)
+    QTimer.singleShot(0, partial(breaks.add_problem, message, "unreadable rows"))
 
 
 def use_host(wiring: Wiring, host: Tray | ControlWindow) -> None:
@@ -160,17 +188,43 @@ def watch_for_tray(wiring: Wiring, window: ControlWindow, icon: QIcon, qapp: QAp
     timer.start()
 
 
+def display_problem(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why Qt would abort for want of a display ("Reinstalling the application may fix
+    this", SIGABRT), in words; None when there is a display or a platform that needs none."""
+    if not platform.startswith("linux") and "bsd" not in platform:
+        return None  # Windows and macOS always have their own
+    wanted = env.get("QT_QPA_PLATFORM", "").split(":", 1)[0]
+    if wanted and wanted not in ("xcb", "wayland", "wayland-egl"):
+        return None  # offscreen, minimal, eglfs, vnc ...: no desktop session needed
+    x11, wayland = env.get("DISPLAY"), env.get("WAYLAND_DISPLAY")
+    if (wanted == "xcb" and x11) or (wanted.startswith("wayland") and wayland):
+        return None
+    if not wanted and (x11 or wayland):
+        return None
+    unset = " and ".join(n for n, v in (("DISPLAY", x11), ("WAYLAND_DISPLAY", wayland)) if not v)
+    verb = "are" if " and " in unset else "is"
+    return f"DeskGuard needs a desktop session: no display found — {unset} {verb} unset"
+
+
 def run(verbose: bool = False) -> int:
-    paths = default_paths()
-    setup_logging(paths, verbose)
-    lock = InstanceLock(paths.lock_file)
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        paths = default_paths()
+        setup_logging(paths, verbose)
+        lock = InstanceLock(paths.lock_file)
+    except OSError as err:  # e.g. a runtime folder that is a link or another user's
+        print(f"DeskGuard cannot start: {err}", file=sys.stderr)
+        return 1
     if not lock.acquire():
         try:
             from datetime import datetime
 
             from deskguard.cli import clock_text, in_text
 
-            status = send_command(paths.socket_name, "status", timeout_ms=2000)
+            status = send_command(paths.socket_names, "status", timeout_ms=2000)
             text = status.get("next_break_at")
             now = datetime.now().astimezone()
             when = datetime.fromisoformat(text) if isinstance(text, str) else None
@@ -188,7 +242,9 @@ def run(verbose: bool = False) -> int:
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("DeskGuard")
     # No applicationDisplayName: Qt would append it to every title ("… — DeskGuard").
-    qapp.setDesktopFileName("deskguard")
+    # The app ID names the desktop file, icons and metainfo: Wayland's app_id and the
+    # portals match windows to the menu entry by it.
+    qapp.setDesktopFileName(APP_ID)
     qapp.setApplicationVersion(__version__)
     qapp.setQuitOnLastWindowClosed(False)
     icon = app_icon()
@@ -206,9 +262,14 @@ def run(verbose: bool = False) -> int:
         host = ControlWindow(actions, icon, NO_TRAY_REASON)
     host.show()
     keep = _quit_on_signals(qapp)
+    hook = ErrorHook(paths.log_file)  # from here on an error in a slot is logged and named
+    hook.install()
     started: dict[str, Any] = {}
-    QTimer.singleShot(0, lambda: started.update(start_services(paths, qapp, actions, host, icon)))
+    QTimer.singleShot(
+        0, lambda: started.update(start_or_explain(paths, qapp, actions, host, icon, hook))
+    )
     code = qapp.exec()
+    hook.uninstall()
     del keep
     wiring = started.get("wiring")
     if wiring is not None:
@@ -240,6 +301,37 @@ def developer_interval() -> timedelta | None:
     return timedelta(seconds=seconds)
 
 
+def start_or_explain(
+    paths: Paths,
+    qapp: QApplication,
+    actions: TrayActions,
+    host: Tray | ControlWindow,
+    icon: QIcon,
+    hook: ErrorHook,
+) -> dict[str, Any]:
+    """start_services, or a clear message and exit: the icon never stays up with nothing
+    behind it (issue #18). From then on `hook` names later errors in the tray and status."""
+    try:
+        started = start_services(paths, qapp, actions, host, icon)
+    except Exception as err:
+        log.exception("DeskGuard could not start")
+        reason = str(err) if isinstance(err, OSError) else describe_start_error(err)
+        message = f"{reason}\n\nDetails are in the log: {paths.log_file}"
+        print(f"DeskGuard cannot start: {reason}", file=sys.stderr)
+        host.hide()
+        QMessageBox.critical(None, "DeskGuard cannot start", message)
+        QApplication.exit(1)
+        return {}
+    wiring = started.get("wiring")
+    if wiring is not None:
+        hook.report = wiring.breaks.add_problem
+    return started
+
+
+def describe_start_error(err: Exception) -> str:
+    return f"an unexpected error ({type(err).__name__} in {where(err.__traceback__)}) stopped it"
+
+
 @dataclass
 class Wiring:
     """What start_services built, for the programme's wiring and for `run` to close."""
@@ -262,6 +354,7 @@ def start_services(
 ) -> dict[str, Any]:
     """Everything behind the icon. Returns what `run` must close at the end."""
     from deskguard.adapters.alarm import Alarm
+    from deskguard.adapters.autostart import in_flatpak
     from deskguard.adapters.config import load_settings
     from deskguard.adapters.content import load_library
     from deskguard.adapters.hold import choose_holds
@@ -277,6 +370,10 @@ def start_services(
 
     first_run = not paths.config_file.exists()
     settings, notes = load_settings(paths.config_file)
+    if settings.theme != "system":  # before any window is built: they take its colours
+        from deskguard.ui.theme import apply_theme
+
+        apply_theme(qapp, settings.theme)
     try:
         store, store_notes = Store.open(paths.database)
     except StoreError as err:
@@ -285,12 +382,24 @@ def start_services(
         QApplication.exit(1)
         return {}
     notes += store_notes
+    try:  # before anything new is written: close the prompts a crash left open
+        closed = store.close_interrupted(settings)
+    except StoreError as err:
+        notes.append(str(err))
+    else:
+        if closed:
+            log.info("closed %d prompt(s) left open when DeskGuard last stopped", len(closed))
+    store.mark_alive()
     for note in notes:
         log.warning("%s", note)
 
     clock = SystemClock()
     window = DeferredBreakWindow(clock.now, icon, qapp, clock.monotonic)  # built at first prompt
     notifier = default_chain(resources_dir() / "icons" / "deskguard.svg")
+    if in_flatpak():  # the sandbox's own way to notifications, ahead of the rest
+        from deskguard.adapters.portal import PortalNotifier
+
+        notifier.notifiers.insert(0, PortalNotifier(parent=qapp))
     alarm = Alarm(parent=qapp, now=clock.now)
     breaks = Breaks(
         clock=clock,
@@ -306,12 +415,14 @@ def start_services(
         interval_override=developer_interval(),
     )
     wire_break_signals(breaks, actions, window, alarm)
+    alarm.fired.connect(store.mark_alive)  # at least once a minute; it writes at most that
+    store.tell_unreadable(partial(tell_unreadable, breaks))
     commands = Commands(breaks, request_quit=lambda: QTimer.singleShot(0, quit_app))
     sleep = SleepWatcher(qapp)
     sleep.woke.connect(breaks.tick)
     if sys.platform.startswith("linux"):
         sleep.start()
-    server = CommandServer(paths.socket_name, commands.handle, qapp)
+    server = CommandServer(paths.socket_names, commands.handle, qapp)
     server.listen()
 
     windows = make_windows(breaks, commands, actions, paths, icon, first_run, qapp)
@@ -320,8 +431,14 @@ def start_services(
     breaks.start(host)
     if isinstance(host, ControlWindow):
         watch_for_tray(wiring, host, icon, qapp)
-    start_programme(breaks, commands, windows, store, alarm)
-    QTimer.singleShot(500, windows.show_welcome_or_checklist)
+    try:  # optional: breaks go on without it, and the problem is named
+        start_programme(breaks, commands, windows, store, alarm)
+    except Exception as err:
+        log.exception("the back-care programme could not start")
+        why = describe(err, err.__traceback__, paths.log_file)
+        commands.programme_problem = f"The back-care programme is off: {why}"
+        breaks.add_problem(commands.programme_problem)
+    QTimer.singleShot(500, partial(show_welcome, windows, breaks, first_run))
     for note in notes:
         breaks.notify("DeskGuard", note)
     qapp.aboutToQuit.connect(breaks.stop)
@@ -329,6 +446,39 @@ def start_services(
     release_freed_heap()
     log.info("DeskGuard %s started; data in %s", __version__, paths.database)
     return {"wiring": wiring}
+
+
+def show_welcome(windows: Windows, breaks: Breaks, first_run: bool) -> None:
+    """The welcome (later: the workstation check). At first run the welcome also offers
+    the applications menu entry when DeskGuard is not in the menu (pip, pipx: #17)."""
+    windows.show_welcome_or_checklist()
+    if first_run:
+        offer_menu_entry(breaks)
+
+
+def offer_menu_entry(breaks: Breaks) -> None:
+    from deskguard.adapters.desktop_entry import in_menu, supported
+    from deskguard.adapters.paths import HOME_ENV
+    from deskguard.ui.first_run import FirstRunDialog
+
+    # DESKGUARD_HOME keeps DeskGuard's files in one folder (portable use, tests): then it
+    # does not offer to write into the desktop's menu folders either.
+    if not supported() or os.environ.get(HOME_ENV) or in_menu():
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, FirstRunDialog) and widget.isVisible():
+            widget.offer_menu_entry()
+            widget.menu_entry_requested.connect(partial(add_menu_entry, breaks))
+
+
+def add_menu_entry(breaks: Breaks) -> None:
+    from deskguard.adapters.desktop_entry import DesktopEntry
+
+    try:
+        DesktopEntry().install()
+    except OSError as err:
+        log.warning("could not add the menu entry: %s", err)
+        breaks.notify("DeskGuard could not add itself to the applications menu", str(err))
 
 
 def make_windows(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from deskguard import __version__
 
@@ -87,7 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="CSV file of the back-care programme's log (sessions, pain ratings, screenings)",
     )
+    export.add_argument(
+        "--force", action="store_true", help="replace a file that exists at PATH (never a link)"
+    )
     export.set_defaults(usage_error=export.error)
+    entry = command(
+        "desktop-entry",
+        "add DeskGuard to the applications menu (pip/pipx installs), or remove it",
+    )
+    entry.add_argument(
+        "action",
+        choices=("install", "remove"),
+        help="install: the menu entry, metainfo and icons under $XDG_DATA_HOME; "
+        "remove: those and DeskGuard's autostart entry",
+    )
     return parser
 
 
@@ -104,6 +117,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "export" and args.csv is None and args.programme_csv is None:
         args.usage_error("give --csv PATH, --programme-csv PATH or both")  # exits 2
+    if args.command == "export" and args.csv is not None and args.csv == args.programme_csv:
+        args.usage_error("--csv and --programme-csv need two different files")
     if args.command is None:
         from deskguard.footprint import trim_source_cache
 
@@ -113,21 +128,62 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return run(verbose=args.verbose)
     if args.command in ("report", "export"):
         return _offline(args)
+    if args.command == "desktop-entry":
+        return _desktop_entry(args.action)
     return _remote(args)
+
+
+# ---- the menu entry (deskguard/adapters/desktop_entry.py) ---------------------------
+
+
+def _desktop_entry(action: str) -> int:
+    from deskguard.adapters import desktop_entry as de
+    from deskguard.adapters.autostart import in_flatpak
+    from deskguard.adapters.paths import default_paths
+
+    if not de.supported():
+        print("deskguard desktop-entry: menu entries are for Linux desktops.", file=sys.stderr)
+        return 1
+    if in_flatpak():
+        print("Flatpak adds DeskGuard to the menu and removes it with the app: nothing to do.")
+        return 0
+    entry = de.DesktopEntry()
+    try:
+        done = entry.install() if action == "install" else entry.remove()
+    except OSError as err:
+        print(f"deskguard desktop-entry {action}: {err}", file=sys.stderr)
+        return 1
+    if action == "install":
+        print(f"DeskGuard is in the applications menu; it runs: {' '.join(entry.command)}")
+        print(*(f"  {path}" for path in done.written), sep="\n")
+    elif done.removed:
+        print("Removed:", *(f"  {path}" for path in done.removed), sep="\n")
+    else:
+        print("DeskGuard had no menu entry, icons or autostart entry here.")
+    for note in done.notes:
+        print(f"Note: {note}", file=sys.stderr)
+    if action == "remove":
+        paths = default_paths()
+        print("Kept: your settings, record and log; delete these folders to remove them too:")
+        print(*(f"  {p}" for p in (paths.config_dir, paths.data_dir, paths.log_dir)), sep="\n")
+    return 0
 
 
 # ---- commands sent to the running app ---------------------------------------------
 
 
 def _remote(args: argparse.Namespace) -> int:
-    from deskguard.adapters.instance import NotRunning, send_command
+    from deskguard.adapters.instance import NoAnswer, NotRunning, send_command
     from deskguard.adapters.paths import default_paths
 
     payload: dict[str, Any] = {}
     if args.command == "pause":
         payload = {"until": "tomorrow"} if args.length == "tomorrow" else {"minutes": args.length}
     try:
-        reply = send_command(default_paths().socket_name, args.command, payload)
+        reply = send_command(default_paths().socket_names, args.command, payload)
+    except NoAnswer as err:  # something listens but did not answer usably: say what
+        print(f"deskguard {args.command}: {err}", file=sys.stderr)
+        return 1
     except NotRunning:
         print(NOT_RUNNING, file=sys.stderr)
         return 1
@@ -274,14 +330,29 @@ def _offline(args: argparse.Namespace) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     with store:
-        if args.command == "report":
-            return _report(store, settings, args.week, args.json)
-        code = 0
-        if args.csv is not None:
-            code = _export(store, args.csv)
-        if args.programme_csv is not None and code == 0:
-            code = _export_programme(store, args.programme_csv)
+        try:
+            # Prompts a crash left open count as the app will close them at its next start.
+            store.include_interrupted(settings, datetime.now().astimezone())
+            if args.command == "report":
+                code = _report(store, settings, args.week, args.json)
+            else:
+                code = _export_all(store, args, paths)
+        except StoreError as err:  # the environment (locked, unreadable): words, no traceback
+            print(f"deskguard {args.command}: {err}", file=sys.stderr)
+            code = 1
+        unreadable = store.unreadable_message()
+        if unreadable:
+            print(unreadable, file=sys.stderr)  # once, at the end
         return code
+
+
+def _export_all(store: Any, args: argparse.Namespace, paths: Any) -> int:
+    code = 0
+    if args.csv is not None:
+        code = _export(store, args.csv, args.force, paths)
+    if args.programme_csv is not None and code == 0:
+        code = _export_programme(store, args.programme_csv, args.force, paths)
+    return code
 
 
 def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
@@ -301,7 +372,10 @@ def _report(store: Any, settings: Any, week: str | None, as_json: bool) -> int:
     events = store.events_in_range(*query_range(monday))
     report = week_report(events, monday, settings, history=store, today=today)
     if as_json:
-        print(json.dumps(report.as_dict(), indent=2))
+        data = report.as_dict()
+        if store.skipped_rows:  # rows this version cannot read, left out (a new key)
+            data["skipped_rows"] = store.skipped_rows
+        print(json.dumps(data, indent=2))
         return 0
     totals = report.totals
     glance = week_glance(report)
@@ -358,38 +432,58 @@ def week_range_text(monday: date) -> str:
     return f"{monday.day}–{sunday.day} {sunday:%b %Y}"
 
 
-def _export(store: Any, path: Path) -> int:
+def _export(store: Any, path: Path, force: bool, paths: Any) -> int:
     from deskguard.core.export import EVENT_CSV_COLUMNS, event_csv_rows, write_csv
 
     prompts = {p.id: p for p in store.prompts_between(*_all_time())}
-    try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            rows = event_csv_rows(store.iter_events(), prompts)
-            count = write_csv(handle, EVENT_CSV_COLUMNS, rows)
-    except OSError as err:
-        print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
+
+    def write(handle: IO[str]) -> int:
+        return write_csv(handle, EVENT_CSV_COLUMNS, event_csv_rows(store.iter_events(), prompts))
+
+    count = _write_export(path, write, force, paths)
+    if count is None:
         return 1
     print(f"Wrote {count} events to {path}")
     return 0
 
 
-def _export_programme(store: Any, path: Path) -> int:
-    from deskguard.adapters.store import StoreError
+def _export_programme(store: Any, path: Path, force: bool, paths: Any) -> int:
     from deskguard.core.export import PROGRAMME_CSV_COLUMNS, programme_csv_rows, write_csv
 
-    try:
-        events = store.programme_events()
-    except StoreError as err:
-        print(f"deskguard export: {err}", file=sys.stderr)
+    # Rows this version cannot read are left out and counted (said once, at the end).
+    events = store.programme_events(skip_unreadable=True)
+
+    def write(handle: IO[str]) -> int:
+        return write_csv(handle, PROGRAMME_CSV_COLUMNS, programme_csv_rows(events))
+
+    count = _write_export(path, write, force, paths)
+    if count is None:
         return 1
+    print(f"Wrote {count} programme events to {path}")
+    return 0
+
+
+def _write_export(
+    path: Path, write: Callable[[IO[str]], int], force: bool, paths: Any
+) -> int | None:
+    """What `write` returned, once the file is in place; None after saying why not."""
+    from deskguard.adapters.files import UnsafeTargetError, write_private
+
     try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            write_csv(handle, PROGRAMME_CSV_COLUMNS, programme_csv_rows(events))
+        # Never onto the record, the settings or their folders, never through a link,
+        # never over a file without --force; 0600, renamed into place when complete.
+        return write_private(
+            path,
+            write,
+            force=force,
+            protected_files=[paths.database, paths.config_file],
+            protected_dirs=[paths.data_dir, paths.config_dir],
+        )
+    except UnsafeTargetError as err:
+        print(f"deskguard export: {err.strerror}", file=sys.stderr)
     except OSError as err:
         print(f"deskguard export: cannot write {path}: {err.strerror or err}", file=sys.stderr)
-        return 1
-    print(f"Wrote {len(events)} programme events to {path}")
-    return 0
+    return None
 
 
 def _all_time() -> tuple[Any, Any]:

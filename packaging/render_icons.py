@@ -2,15 +2,20 @@
 
     python packaging/render_icons.py
 
-Reads resources/icons/deskguard.svg and writes, next to this script:
+Reads resources/icons/deskguard.svg and writes
 
-    icons/hicolor/scalable/apps/deskguard.svg       (a copy)
-    icons/hicolor/<N>x<N>/apps/deskguard.png        N = 16 22 24 32 48 64 128 256
-    deskguard.ico, deskguard.icns                   (PyInstaller's Windows/macOS icons)
+    deskguard/data/io.github.deskguard.DeskGuard.svg     (a copy)
+    deskguard/data/io.github.deskguard.DeskGuard-<N>.png N = 16 22 24 32 48 64 128 256
+    packaging/deskguard.ico, packaging/deskguard.icns    (PyInstaller's Windows/macOS icons)
 
-The icons/hicolor tree installs as it is into /usr/share/icons/hicolor (or
-~/.local/share/icons/hicolor). Rendering uses QtSvg, offscreen; run it again whenever
-the SVG changes and commit the result.
+deskguard/data/ is package data: it ships in the wheel, and `deskguard desktop-entry
+install` (deskguard/adapters/desktop_entry.py) copies each icon to
+icons/hicolor/<N>x<N>/apps/io.github.deskguard.DeskGuard.png under the user's XDG data
+folder; packaging/build_deb.py and the Flatpak manifest install the same files under
+/usr/share or /app/share. The folder is flat (no hicolor tree) so that setuptools sees one
+data package, not a namespace package per folder. The icon is named by the app ID, like
+the desktop file and the metainfo, as AppStream and Flatpak require. Rendering uses QtSvg,
+offscreen; run it again whenever the SVG changes and commit the result.
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parent / "resources" / "icons" / "deskguard.svg"
+ROOT = HERE.parent
+SOURCE = ROOT / "resources" / "icons" / "deskguard.svg"
+DATA = ROOT / "deskguard" / "data"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
-NAME = "deskguard"
+APP_ID = "io.github.deskguard.DeskGuard"  # deskguard.adapters.desktop_entry.APP_ID
+NAME = "deskguard"  # the .ico/.icns, which PyInstaller's spec names
 
 
 def render(renderer: QSvgRenderer, size: int) -> QImage:
@@ -48,21 +56,20 @@ def write(image: QImage, path: Path, fmt: str) -> None:
     writer = QImageWriter(str(path), fmt.encode())
     if not writer.write(image):
         raise SystemExit(f"{path}: {writer.errorString()}")
-    print(path.relative_to(HERE.parent))
+    print(path)
 
 
-def main(out: Path = HERE) -> int:
+def main(out: Path = HERE, data: Path = DATA) -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     renderer = QSvgRenderer(str(SOURCE))
     if not renderer.isValid():
         raise SystemExit(f"{SOURCE}: not a valid SVG")
-    hicolor = out / "icons" / "hicolor"
-    svg = hicolor / "scalable" / "apps" / f"{NAME}.svg"
-    svg.parent.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    svg = data / f"{APP_ID}.svg"
     shutil.copyfile(SOURCE, svg)
-    print(svg.relative_to(HERE.parent))
+    print(svg)
     for size in SIZES:
-        write(render(renderer, size), hicolor / f"{size}x{size}" / "apps" / f"{NAME}.png", "png")
+        write(render(renderer, size), data / f"{APP_ID}-{size}.png", "png")
     big = render(renderer, 256)
     formats = {bytes(f).decode() for f in QImageWriter.supportedImageFormats()}
     for suffix in ("ico", "icns"):

@@ -315,7 +315,7 @@ def test_export_programme_csv(
     assert len(read_csv(events)) == 8  # unchanged
 
 
-def test_export_programme_csv_from_an_unreadable_log_writes_nothing(
+def test_export_programme_csv_leaves_out_an_unreadable_row_and_says_so(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed_programme(home)
@@ -326,10 +326,13 @@ def test_export_programme_csv_from_an_unreadable_log_writes_nothing(
     )
     store.close()
     target = tmp_path / "programme.csv"
-    assert main(["export", "--programme-csv", str(target)]) == 1
-    err = capsys.readouterr().err
-    assert "programme log row 5 has an unknown sensation 'tingling'" in err
-    assert not target.exists()
+    assert main(["export", "--programme-csv", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert f"Wrote 4 programme events to {target}" in out
+    assert err.count("cannot read") == 1 and "1 entry in your record" in err
+    assert len(read_csv(target)) == 4
+    with Store.open(default_paths().database)[0] as again:  # the row is still there
+        assert again._conn.execute("SELECT count(*) FROM program_log").fetchone()[0] == 5
 
 
 # ---- people's words: local time, plain English, the right years --------------------

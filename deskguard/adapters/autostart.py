@@ -1,6 +1,10 @@
 """Start DeskGuard with the user's session, and stop doing so, touching only what we added.
 
-- Linux and other XDG desktops: ``$XDG_CONFIG_HOME/autostart/deskguard.desktop``.
+- Linux and other XDG desktops: ``$XDG_CONFIG_HOME/autostart/io.github.deskguard.DeskGuard.desktop``
+  (named by the app ID, as the Background portal names the one it writes; an entry an
+  older DeskGuard wrote as ``deskguard.desktop`` is moved to that name).
+- Inside Flatpak: the Background portal's ``RequestBackground`` (deskguard/adapters/portal.py),
+  since a sandbox can neither write the host's autostart folder nor be let to.
 - Windows: the per-user Run key (``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run``).
 - macOS: a LaunchAgent plist in ``~/Library/LaunchAgents``.
 
@@ -24,8 +28,9 @@ from typing import Any, Protocol
 
 from deskguard.core.ports import SettingsError
 
-APP_ID = "io.github.deskguard.DeskGuard"
+APP_ID = "io.github.deskguard.DeskGuard"  # desktop file, icons, metainfo, autostart, Wayland
 MARK = "X-DeskGuard-Managed"
+FLATPAK_INFO = Path("/.flatpak-info")  # present in every Flatpak sandbox, nowhere else
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 MARK_KEY = r"Software\DeskGuard"
 RUN_VALUE = "DeskGuard"
@@ -35,11 +40,24 @@ class AutostartError(SettingsError):
     """Autostart could not be changed; the message is a sentence for the user."""
 
 
-def start_command() -> list[str]:
-    """The command that starts the app: the installed script if on PATH, else this Python."""
+def in_flatpak(info: Path = FLATPAK_INFO) -> bool:
+    return info.exists()
+
+
+def start_command(argv0: str | None = None) -> list[str]:
+    """The command that starts the app, as an absolute path.
+
+    The `deskguard` script running now when that is what started us (a menu entry or a
+    pipx shim need not be on PATH at login), else the one on PATH, else this Python.
+    The path is made absolute but symlinks are kept: pipx's ~/.local/bin/deskguard
+    survives `pipx upgrade`, the venv path behind it may not.
+    """
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
         windowless = Path(sys.executable).with_name("deskguardw.exe")  # Windows, no console
         return [str(windowless if windowless.is_file() else Path(sys.executable))]
+    running = Path(sys.argv[0] if argv0 is None else argv0)
+    if running.name in ("deskguard", "deskguard.exe") and running.is_file():
+        return [str(running.absolute())]
     script = shutil.which("deskguard")
     if script:
         return [str(Path(script).absolute())]
@@ -64,7 +82,8 @@ def exec_line(argv: Sequence[str]) -> str:
     return " ".join(_exec_arg(a) for a in argv).replace("\\", "\\\\")
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (a temporary file renamed over it), mode 0644."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".deskguard-", suffix=".tmp")
     try:
@@ -86,16 +105,63 @@ class _Backend(Protocol):
     def disable(self) -> None: ...
 
 
+def config_home(env: Mapping[str, str]) -> Path:
+    """$XDG_CONFIG_HOME when it is an absolute path (the spec ignores others), else ~/.config."""
+    config = env.get("XDG_CONFIG_HOME", "")
+    if config and Path(config).is_absolute():
+        return Path(config)
+    return Path(env.get("HOME") or Path.home()) / ".config"
+
+
+def _entry_keys(path: Path) -> dict[str, str] | None:
+    """The [Desktop Entry] keys of the file at `path`, or None if there is none."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise AutostartError(f"{path} could not be read ({e.strerror or e}).") from e
+    keys: dict[str, str] = {}
+    group = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1]
+        elif group == "Desktop Entry" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            keys.setdefault(key.strip(), value.strip())
+    return keys
+
+
+def _marked(entry: Mapping[str, str] | None) -> bool:
+    return entry is not None and entry.get(MARK, "").lower() == "true"
+
+
+def _starts(entry: Mapping[str, str] | None) -> bool:
+    return entry is not None and not (
+        entry.get("Hidden", "").lower() == "true"
+        or entry.get("X-GNOME-Autostart-enabled", "").lower() == "false"
+    )
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise AutostartError(f"{path} could not be removed ({e.strerror or e}).") from e
+
+
 class XdgAutostart:
-    """An XDG autostart desktop entry."""
+    """An XDG autostart desktop entry, named by the app ID."""
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = list(command)
-        config = env.get("XDG_CONFIG_HOME", "")
-        base = Path(config) if config and Path(config).is_absolute() else None
-        if base is None:
-            base = Path(env.get("HOME") or Path.home()) / ".config"
-        self.path = base / "autostart" / "deskguard.desktop"
+        folder = config_home(env) / "autostart"
+        self.path = folder / f"{APP_ID}.desktop"
+        # What DeskGuard wrote before it used its app ID; moved or removed when marked.
+        self.legacy = folder / "deskguard.desktop"
 
     def text(self) -> str:
         return "\n".join(
@@ -105,7 +171,7 @@ class XdgAutostart:
                 "Name=DeskGuard",
                 "Comment=Reminds you to stand up and move during the working day",
                 f"Exec={exec_line(self.command)}",
-                "Icon=deskguard",
+                f"Icon={APP_ID}",
                 "Terminal=false",
                 "X-GNOME-Autostart-enabled=true",
                 f"{MARK}=true",
@@ -113,65 +179,47 @@ class XdgAutostart:
             ]
         )
 
-    def _entry(self) -> dict[str, str] | None:
-        """The [Desktop Entry] keys of the file there now, or None if there is none."""
-        try:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            raise AutostartError(f"{self.path} could not be read ({e.strerror or e}).") from e
-        keys: dict[str, str] = {}
-        group = ""
-        for raw in text.splitlines():
-            line = raw.strip()
-            if line.startswith("[") and line.endswith("]"):
-                group = line[1:-1]
-            elif group == "Desktop Entry" and "=" in line and not line.startswith("#"):
-                key, value = line.split("=", 1)
-                keys.setdefault(key.strip(), value.strip())
-        return keys
-
     def ours(self) -> bool:
-        entry = self._entry()
-        return entry is not None and entry.get(MARK, "").lower() == "true"
+        return _marked(_entry_keys(self.path))
 
     def enabled(self) -> bool:
-        entry = self._entry()
-        if entry is None:
-            return False
-        return not (
-            entry.get("Hidden", "").lower() == "true"
-            or entry.get("X-GNOME-Autostart-enabled", "").lower() == "false"
-        )
+        entry = _entry_keys(self.path)
+        if entry is not None:
+            return _starts(entry)
+        return _starts(_entry_keys(self.legacy))
 
     def enable(self) -> None:
-        if self._entry() is not None and not self.ours():
-            if self.enabled():
+        entry = _entry_keys(self.path)
+        legacy = _entry_keys(self.legacy)
+        if entry is not None and not _marked(entry):
+            if _starts(entry):
                 return  # the user's own entry already starts it; leave it be
             raise AutostartError(
                 f"{self.path} was not written by DeskGuard and turns autostart off; "
                 "DeskGuard left it alone. Remove or edit it yourself."
             )
+        if entry is None and legacy is not None and not _marked(legacy) and _starts(legacy):
+            return  # the user's own entry, under the old name, starts it
         try:
-            _write_private(self.path, self.text().encode("utf-8"))
+            write_atomically(self.path, self.text().encode("utf-8"))
         except OSError as e:
             raise AutostartError(f"{self.path} could not be written ({e.strerror or e}).") from e
+        if _marked(legacy):
+            _unlink(self.legacy)  # moved to the new name: never two entries
 
     def disable(self) -> None:
-        if self._entry() is None:
-            return
-        if not self.ours():
-            raise AutostartError(
-                f"{self.path} was not written by DeskGuard, so DeskGuard did not remove it. "
-                "Delete it yourself to stop DeskGuard starting with your session."
-            )
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise AutostartError(f"{self.path} could not be removed ({e.strerror or e}).") from e
+        """Remove what DeskGuard wrote (under either name); refuse to touch the user's own."""
+        for path in (self.path, self.legacy):
+            if _marked(_entry_keys(path)):
+                _unlink(path)
+        entry = _entry_keys(self.path)
+        legacy = _entry_keys(self.legacy)
+        for path, left in ((self.path, entry), (self.legacy, legacy if _starts(legacy) else None)):
+            if left is not None:
+                raise AutostartError(
+                    f"{path} was not written by DeskGuard, so DeskGuard did not remove it. "
+                    "Delete it yourself to stop DeskGuard starting with your session."
+                )
 
 
 class LaunchAgentAutostart:
@@ -221,7 +269,7 @@ class LaunchAgentAutostart:
         import plistlib
 
         try:
-            _write_private(self.path, plistlib.dumps(self.plist()))
+            write_atomically(self.path, plistlib.dumps(self.plist()))
         except OSError as e:
             raise AutostartError(f"{self.path} could not be written ({e.strerror or e}).") from e
 
@@ -332,11 +380,18 @@ class Autostart:
         env: Mapping[str, str] | None = None,
         home: Path | None = None,
         registry: Registry | None = None,
+        flatpak: bool | None = None,
     ) -> None:
         command = list(command) if command is not None else start_command()
         platform = platform or sys.platform
+        env = os.environ if env is None else env
         self.backend: _Backend
-        if platform == "win32":
+        if flatpak if flatpak is not None else in_flatpak():
+            # QtDBus is loaded only here: outside Flatpak autostart is a plain file.
+            from deskguard.adapters.portal import PortalAutostart
+
+            self.backend = PortalAutostart(command, config_home(env) / "deskguard")
+        elif platform == "win32":
             if registry is None:
                 import winreg
 
@@ -346,12 +401,12 @@ class Autostart:
         elif platform == "darwin":
             self.backend = LaunchAgentAutostart(command, home or Path.home())
         else:
-            self.backend = XdgAutostart(command, os.environ if env is None else env)
+            self.backend = XdgAutostart(command, env)
 
     @property
     def location(self) -> str:
-        path = getattr(self.backend, "path", None)
-        return str(path) if path is not None else f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
+        where = getattr(self.backend, "location", None) or getattr(self.backend, "path", None)
+        return str(where) if where is not None else f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
 
     def enabled(self) -> bool:
         return self.backend.enabled()

@@ -18,8 +18,9 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from deskguard.adapters.files import NotAFileError, TooLargeError, read_regular
 from deskguard.adapters.paths import ensure_private_dir
-from deskguard.core.model import WEEKDAY_FULL_NAMES, WEEKDAY_NAMES, Settings
+from deskguard.core.model import THEMES, WEEKDAY_FULL_NAMES, WEEKDAY_NAMES, Settings
 from deskguard.core.programme import check_days
 
 if sys.version_info >= (3, 11):
@@ -89,18 +90,25 @@ PROGRAMME_KEYS: dict[str, str] = {
 }
 _PROGRAMME_FIELDS = {field: key for key, field in PROGRAMME_KEYS.items()}
 _OTHER_KEYS = {
+    ("look", "theme"),
     ("schedule", "working_days"),
     ("schedule", "work_start"),
     ("schedule", "work_end"),
     *(("programme", key) for key in PROGRAMME_KEYS),
 }
-_SECTIONS = ("schedule", "breaks", "goals", "programme")
+_SECTIONS = ("schedule", "breaks", "goals", "programme", "look")
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _TOML_POSITION = re.compile(
     r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S
 )
 
 _DASH = "\u2013"  # en dash, for ranges in the user-facing text
+_THEME_ALLOWED = 'one of "system", "light", "dark"'
+# A settings file is a few hundred bytes and two levels deep: these limits only stop a
+# file that is something else from hanging start-up or ending in a RecursionError.
+MAX_SETTINGS_BYTES = 1 << 20
+MAX_NESTING = 50
+_TOML_SPECIAL = re.compile(r"[\n#\"'\[\]{}]")
 _KEEP_NOTE = "DeskGuard is using its default settings; your file was left as it is."
 
 
@@ -188,6 +196,10 @@ def default_settings_text() -> str:
             f"{'reminders = ' + _show(d.programme_reminders):<29}# true or false; "
             "one reminder on a session day",
             "",
+            "[look]",
+            f'{"theme = " + json.dumps(d.theme):<29}# "system" (your desktop\'s look), "light"'
+            ' or "dark"',
+            "",
         ]
     )
 
@@ -214,21 +226,74 @@ def _decode_error(path: Path, err: tomllib.TOMLDecodeError) -> str:
     return f"{path} {where}: {msg}. {_KEEP_NOTE}"
 
 
+def too_deep_at(text: str, limit: int = MAX_NESTING) -> int | None:
+    """The line where `[`/`{` nesting outside strings and comments first passes `limit`;
+    None when it never does. A rough TOML tokenizer: the parser has the last word."""
+    depth, line, i, end = 0, 1, 0, len(text)
+    while (m := _TOML_SPECIAL.search(text, i)) is not None:
+        c, i = m.group(), m.end()
+        if c == "\n":
+            line += 1
+        elif c == "#":
+            i = text.find("\n", i)
+            i = end if i < 0 else i
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 2, i) else c
+            i += len(quote) - 1
+            while i < end and not text.startswith(quote, i):
+                if text[i] == "\n":
+                    line += 1
+                    if len(quote) == 1:
+                        break  # an unclosed string: the parser will say so
+                if c == '"' and text[i] == "\\":
+                    i += 1
+                    line += text.startswith("\n", i)
+                i += 1
+            i += len(quote)
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        else:
+            depth = max(0, depth - 1)
+    return None
+
+
+def _read_text(path: Path) -> str:
+    """The settings file as text: OSError (NotAFileError, TooLargeError, ...) or
+    UnicodeDecodeError; never blocks on a pipe or reads a device."""
+    # utf-8-sig: Notepad on Windows adds a byte-order mark that TOML does not allow.
+    return read_regular(path, MAX_SETTINGS_BYTES).decode("utf-8-sig")
+
+
+def _parse_limited(path: Path, text: str) -> dict[str, Any]:
+    """tomllib.loads, refusing nesting beyond MAX_NESTING first (ValueError, in words)."""
+    line = too_deep_at(text)
+    if line is not None:
+        raise ValueError(f"{path} line {line}: values are nested more than {MAX_NESTING} deep")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:  # the scan above should have caught it; never a traceback
+        raise ValueError(f"{path}: values are nested too deeply to read") from None
+
+
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        raw = path.read_bytes()
+        text = _read_text(path)
+    except (NotAFileError, TooLargeError) as e:
+        too_big = " for a settings file" if isinstance(e, TooLargeError) else ""
+        return None, f"{e.strerror}{too_big}. {_KEEP_NOTE}"
     except OSError as e:
         return None, f"{path} could not be read ({e.strerror or e}). {_KEEP_NOTE}"
-    try:
-        # utf-8-sig: Notepad on Windows adds a byte-order mark that TOML does not allow.
-        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line = e.object[: e.start].count(b"\n") + 1
         return None, f"{path} line {line}: the file is not valid UTF-8 text. {_KEEP_NOTE}"
     try:
-        return tomllib.loads(text), None
+        return _parse_limited(path, text), None
     except tomllib.TOMLDecodeError as e:
         return None, _decode_error(path, e)
+    except ValueError as e:
+        return None, f"{e}. {_KEEP_NOTE}"
 
 
 def _parse_time(value: object) -> time | None:
@@ -320,6 +385,11 @@ def _validate(data: dict[str, Any], path: Path) -> tuple[Settings, list[str]]:
                     bad(name, value, 'a 24-hour time "HH:MM"', f'"{_hhmm(default_t)}"')
                 else:
                     changes[key] = parsed
+            elif (section, key) == ("look", "theme"):
+                if value in THEMES:
+                    changes["theme"] = value
+                else:
+                    bad(name, value, _THEME_ALLOWED, json.dumps(defaults.theme))
             elif section == "programme" and key in PROGRAMME_KEYS:
                 field = PROGRAMME_KEYS[key]
                 problem = _programme_problem(key, value)
@@ -411,6 +481,7 @@ FIELD_SECTIONS: dict[str, str] = {
     **{k.key: k.section for k in _INT_KEYS if k.section != "schedule"},
     **{k.key: k.section for k in _BOOL_KEYS},
     **dict.fromkeys(PROGRAMME_KEYS.values(), "programme"),
+    "theme": "look",
 }
 
 
@@ -459,6 +530,10 @@ def validate_field(
             allowed = f"{why}; use " + ", ".join(WEEKDAY_NAMES)
             return f"{name} = {_show(value)} is not allowed ({allowed})."
         return None
+    if (section, key) == ("look", "theme"):
+        if value in THEMES:
+            return None
+        return f"{name} = {_show(value)} is not allowed ({_THEME_ALLOWED})."
     if section == "programme" and key in PROGRAMME_KEYS:
         if key == "days" and isinstance(value, (set, frozenset)):
             if not all(isinstance(d, int) and 0 <= d < len(WEEKDAY_NAMES) for d in value):
@@ -656,7 +731,9 @@ def save_settings(path: Path, settings: Settings) -> None:
         target = path.resolve()
     if target.exists():
         try:
-            text = target.read_bytes().decode("utf-8-sig")
+            text = _read_text(target)
+        except (NotAFileError, TooLargeError) as e:
+            raise SettingsSaveError(f"{e.strerror}; the settings were not saved.") from e
         except OSError as e:
             raise SettingsSaveError(
                 f"{path} could not be read ({e.strerror or e}); the settings were not saved."
@@ -666,13 +743,17 @@ def save_settings(path: Path, settings: Settings) -> None:
                 f"{path} is not valid UTF-8 text; fix or delete it. The settings were not saved."
             ) from e
         try:
-            tomllib.loads(text)  # the reader's verdict counts; tomlkit is more forgiving
+            _parse_limited(path, text)  # the reader's verdict counts; tomlkit is more forgiving
             doc = tomlkit.parse(text)
         except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as e:
             reason = _decode_error(path, e) if isinstance(e, tomllib.TOMLDecodeError) else str(e)
             raise SettingsSaveError(
                 f"{reason.removesuffix(' ' + _KEEP_NOTE)} Fix or delete the file; "
                 "the settings were not saved."
+            ) from e
+        except ValueError as e:
+            raise SettingsSaveError(
+                f"{e}. Fix or delete the file; the settings were not saved."
             ) from e
     else:
         ensure_private_dir(target.parent)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import deskguard
+from deskguard.core.evidence import ARTICLES, OURS, SOURCE_CODES
 from deskguard.core.model import (
     AvoidItem,
     Checklist,
@@ -78,17 +79,23 @@ T = TypeVar("T")
 
 
 def resources_dir() -> Path:
-    """Where the content lives.
+    """Where the content lives: always inside DeskGuard's own folders.
 
-    From a source tree or an editable install that is the repository's top-level
-    ``resources/``; from a wheel it is ``deskguard/resources`` (see the package-dir
-    mapping in pyproject.toml).
+    From a wheel (and the PyInstaller bundle, which lays it out the same way) that is
+    ``deskguard/resources`` (see the package-dir mapping in pyproject.toml). From a source
+    tree or an editable install it is the repository's top-level ``resources/``, taken
+    only when that folder sits next to DeskGuard's own ``pyproject.toml``: the folder
+    next to an installed package is site-packages, where any careless package can leave
+    a ``resources`` folder of its own (issue #17: an empty one hid all of the content).
     """
     package = Path(deskguard.__file__).resolve().parent
-    top_level = package.parent / "resources"
-    if top_level.is_dir():
-        return top_level
-    return package / "resources"
+    installed = package / "resources"
+    if installed.is_dir():
+        return installed
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "resources").is_dir():
+        return checkout / "resources"
+    return installed  # missing: load_library names the file it could not find
 
 
 class ContentError(Exception):
@@ -216,6 +223,41 @@ class _Entry:
             raise self.error("sources", "lists the same article twice")
         return value
 
+    def origin(self, field: str, choice_field: str) -> tuple[tuple[str, ...], str]:
+        """A `*_source` field (article codes and/or "ours", a string or a list) and the
+        `*_choice` text it needs when DeskGuard chose some of it (core/evidence.py)."""
+        raw = self.table.get(field)
+        if raw is None:
+            raise self.error(
+                field,
+                f"required field is missing: name the articles ({', '.join(ARTICLES)}) "
+                f'or "{OURS}" for DeskGuard\'s own suggestion',
+            )
+        value = self.texts(field) if isinstance(raw, list) else (self.text(field),)
+        for code in value:
+            if code not in SOURCE_CODES:
+                raise self.error(
+                    field, f"{code!r} is not an article code ({', '.join(ARTICLES)}) or {OURS!r}"
+                )
+        if len(set(value)) != len(value):
+            raise self.error(field, "lists the same source twice")
+        choice = self.text(choice_field, allow_empty=True, default="")
+        if OURS in value and not choice.strip():
+            raise self.error(
+                choice_field, f"{field} includes {OURS!r}: say what DeskGuard chose and why"
+            )
+        if OURS not in value and choice:
+            raise self.error(choice_field, f"only for a {field} that includes {OURS!r}")
+        return value, choice
+
+    def phrases(self, field: str) -> tuple[str, ...]:
+        """An optional list of short names (aliases), each once."""
+        value = self.texts(field, allow_empty=True)
+        folded = [v.strip().lower() for v in value]
+        if len(set(folded)) != len(folded):
+            raise self.error(field, "lists the same name twice")
+        return value
+
 
 def _read(directory: Path, name: str) -> dict[str, Any]:
     path = directory / name
@@ -304,7 +346,13 @@ def _dose(file: str, entry_id: str, table: object) -> Dose:
 _EXERCISE_KEYS = {
     "id", "name", "kind", "position", "desk_friendly", "targets", "why", "steps", "cues",
     "cautions", "phase", "sources", "picture", "dose",
+    "dose_source", "dose_choice", "steps_source", "steps_choice", "aliases", "gentle",
 }  # fmt: skip
+
+# A caution is shown as one line in the break window before it is expanded.
+MAX_CAUTION_CHARS = 160
+# What "gentle" may be: no strength work, nothing loaded, nothing on the floor.
+GENTLE_KINDS: frozenset[str] = frozenset({"mobility", "warm-up", "stretch"})
 
 
 def _exercise(file: str, table: object, pictograms: Path) -> Exercise:
@@ -336,9 +384,30 @@ def _exercise(file: str, table: object, pictograms: Path) -> Exercise:
         raise entry.error("picture", f"{picture!r} not found in {pictograms}")
     if "dose" not in entry.table:
         raise entry.error("dose", "required field is missing")
+    cautions = entry.texts("cautions", allow_empty=True)
+    if not cautions:
+        raise entry.error("cautions", "give at least one caution (the break window shows it)")
+    for caution in cautions:
+        if len(caution) > MAX_CAUTION_CHARS:
+            raise entry.error(
+                "cautions", f"keep each caution to {MAX_CAUTION_CHARS} characters, one line"
+            )
+    gentle = entry.boolean("gentle", default=False)
+    if gentle and (kind not in GENTLE_KINDS or position not in DESK_POSITIONS):
+        raise entry.error(
+            "gentle",
+            f"a {kind} exercise done {position} cannot be gentle: gentle means walking, "
+            f"standing or gentle mobility ({sorted(GENTLE_KINDS)}, {sorted(DESK_POSITIONS)})",
+        )
+    aliases = entry.phrases("aliases")
+    name = entry.text("name")
+    if any(a.strip().lower() == name.strip().lower() for a in aliases):
+        raise entry.error("aliases", "repeats the exercise's own name")
+    dose_source, dose_choice = entry.origin("dose_source", "dose_choice")
+    steps_source, steps_choice = entry.origin("steps_source", "steps_choice")
     return Exercise(
         id=entry_id,
-        name=entry.text("name"),
+        name=name,
         kind=kind,
         position=position,
         desk_friendly=desk_friendly,
@@ -347,10 +416,16 @@ def _exercise(file: str, table: object, pictograms: Path) -> Exercise:
         steps=entry.texts("steps"),
         cues=entry.texts("cues"),
         dose=_dose(file, entry_id, entry.table["dose"]),
-        cautions=entry.texts("cautions", allow_empty=True),
+        cautions=cautions,
         phase=phase,
         sources=entry.sources(),
         picture=picture,
+        dose_source=dose_source,
+        dose_choice=dose_choice,
+        steps_source=steps_source,
+        steps_choice=steps_choice,
+        aliases=aliases,
+        gentle=gentle,
     )
 
 

@@ -8,6 +8,8 @@ portal), then the tray balloon the UI hands in, then the log.
 `notify-send` runs as a QProcess, never waited for on the GUI thread: a slow or hung
 notification daemon must not freeze the tray or a running break countdown. Its failure
 is known only later, so the chain goes on to the next notifier from its `finished`.
+plyer blocks (on Linux it runs notify-send and waits, 25 s when the daemon hangs), so
+it runs on a worker thread of its own with the same time limit (`ThreadedNotifier`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QProcess, QTimer
+from PySide6.QtCore import QObject, QProcess, Qt, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,85 @@ class PlyerNotifier:
         )
 
 
+class _Relay(QObject):
+    """Carries a worker thread's outcome to the GUI thread (a queued connection).
+
+    It lives as long as its notifier: a worker that finishes late must never emit on
+    an object the GUI thread has deleted meanwhile.
+    """
+
+    outcome = Signal(int, object)  # call number, None or why it failed
+
+    def __init__(self, on_outcome: Callable[[int, str | None], None]) -> None:
+        super().__init__()
+        self._on_outcome = on_outcome
+        self.outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(int, object)
+    def _deliver(self, call: int, error: str | None) -> None:
+        self._on_outcome(call, error)
+
+
+class ThreadedNotifier:
+    """A blocking notifier run on a worker thread, its outcome reported on the GUI thread.
+
+    Past `TIMEOUT_MS` it counts as failed and the chain goes on; the stuck call is left
+    to finish (or not) on its daemon thread, and while it is stuck the notifier refuses
+    at once, so a hung daemon costs one thread, never one per notification.
+    """
+
+    TIMEOUT_MS = 5000
+
+    def __init__(self, inner: Notifier) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._busy = threading.Event()
+        self._calls = 0
+        self._waiting: dict[int, Result] = {}
+        self._relay: _Relay | None = None  # made on the GUI thread, at the first call
+        self._watchdog: QTimer | None = None
+
+    def notify_async(self, title: str, body: str, timeout_s: int, done: Result) -> None:
+        if self._busy.is_set():
+            done(f"{self.name} is still stuck on an earlier notification")
+            return
+        if self._relay is None or self._watchdog is None:
+            self._relay = _Relay(self._finish)
+            self._watchdog = QTimer(self._relay)
+            self._watchdog.setSingleShot(True)
+            self._watchdog.timeout.connect(self._expired)
+        self._calls += 1
+        call = self._calls
+        self._waiting = {call: done}  # an older call that timed out is already answered
+        emit = self._relay.outcome.emit
+
+        def work() -> None:
+            error: str | None = None
+            try:
+                self.inner.notify(title, body, timeout_s)
+            except Exception as err:  # any failure means: the chain tries the next one
+                error = str(err) or type(err).__name__
+            finally:
+                self._busy.clear()
+            emit(call, error)
+
+        self._busy.set()
+        self._watchdog.start(self.TIMEOUT_MS)
+        threading.Thread(target=work, name=f"notify-{self.name}", daemon=True).start()
+
+    def _finish(self, call: int, error: str | None) -> None:
+        done = self._waiting.pop(call, None)
+        if done is None:
+            return  # it came after the time limit: already reported as failed
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        done(error)
+
+    def _expired(self) -> None:
+        for call in list(self._waiting):
+            self._finish(call, f"{self.name} did not finish in {self.TIMEOUT_MS / 1000:g} s")
+
+
 class CallbackNotifier:
     """Wraps a callable the UI provides (the tray balloon); False means it could not show."""
 
@@ -216,6 +298,6 @@ def default_chain(icon: Path | None, extra: Sequence[AnyNotifier] = ()) -> Notif
     notifiers: list[AnyNotifier] = []
     if sys.platform.startswith("linux"):
         notifiers.append(NotifySendNotifier(icon))
-    notifiers.append(PlyerNotifier(icon))
+    notifiers.append(ThreadedNotifier(PlyerNotifier(icon)))
     notifiers.extend(extra)
     return NotifierChain(notifiers)

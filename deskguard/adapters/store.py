@@ -3,26 +3,39 @@
 Times are stored as fixed-width UTC text (so text order is time order) plus the local UTC
 offset in minutes, and come back as aware datetimes in that original offset: stats can then
 put each event in the user's local day even after a time-zone move.
+
+Rows this version cannot read (a kind a newer DeskGuard or another machine wrote, a time
+that does not parse) are never changed or dropped: every read skips them, counts them in
+`Store.skipped_rows`, and the first one found is told once (`Store.tell_unreadable`).
+
+Crash recovery (core/recovery.py): the app refreshes a one-row `meta` table with the last
+moment it was alive (`mark_alive`, at most once a minute) and, at start, closes every
+prompt a crash left open (`close_interrupted`). `report` and `export` only show the same
+outcomes (`include_interrupted`) without writing them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
+from deskguard.adapters.files import not_a_file
 from deskguard.adapters.paths import ensure_private_dir
 from deskguard.core.checklist import ChecklistResult, Score
-from deskguard.core.model import Event, EventKind, Prompt
+from deskguard.core.model import FINAL_KINDS, Event, EventKind, Prompt, Settings
 from deskguard.core.ports import RecordError
 from deskguard.core.programme import Kind, PainWhen, ProgrammeEvent, Sensation
+from deskguard.core.recovery import interrupted_outcomes
 
 # One tuple of statements per version; migration N (1-based) lifts user_version N-1 to N.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -105,6 +118,28 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " BEGIN SELECT RAISE(ABORT, 'the programme log is append-only: DELETE is not allowed');"
         " END",
     ),
+    (
+        # Crash recovery (core/recovery.py). One row: the last moment the app was alive
+        # (refreshed at most once a minute), and the highest prompt rowid already checked
+        # for a final outcome, so a start-up looks only at prompts made since the last one.
+        "CREATE TABLE meta ("
+        " id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " alive_at_utc TEXT NULL,"
+        " alive_offset_min INTEGER NULL,"
+        " checked_prompt_rowid INTEGER NOT NULL DEFAULT 0)",
+        "INSERT INTO meta (id) VALUES (1)",
+    ),
+    (
+        # What DeskGuard offered and when (append-only): the welcome left before its end,
+        # the workstation check shown; so an offer comes once, then at its interval, and
+        # never at every start.
+        "CREATE TABLE offers ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " what TEXT NOT NULL,"
+        " at_utc TEXT NOT NULL,"
+        " utc_offset_min INTEGER NOT NULL)",
+        "CREATE INDEX offers_what ON offers(what, id)",
+    ),
     # The next version goes here: append a tuple; never edit one that has shipped.
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -125,6 +160,20 @@ _RESULT_COLUMNS = "checklist_id, taken_at_utc, taken_offset_min, answers, ticked
 _PROGRAM_COLUMNS = (
     "kind, at_utc, utc_offset_min, phase, rating, sensation, pain_when, flags, detail"
 )
+# The stats' range read, answered from the covering index events_range alone.
+EVENTS_IN_RANGE_SQL = (
+    f"SELECT id, {_EVENT_COLUMNS} FROM events WHERE at_utc >= ? AND at_utc < ? ORDER BY at_utc, id"
+)
+_KINDS = {k.value: k for k in EventKind}
+_FINAL_SQL = ", ".join(f"'{k.value}'" for k in sorted(FINAL_KINDS))
+# Prompts made since the last check that have no final outcome yet.
+_OPEN_PROMPTS_SQL = (
+    f"SELECT rowid, {_PROMPT_COLUMNS} FROM prompts AS p WHERE p.rowid > ?"
+    " AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.prompt_id = p.id"
+    f" AND e.kind IN ({_FINAL_SQL})) ORDER BY p.rowid"
+)
+_ALIVE_EVERY_S = 60.0  # the heartbeat is written at most this often
+_CHUNK = 500  # ids per IN (...) query: well under SQLite's variable limit
 
 
 class StoreError(RecordError):
@@ -151,19 +200,40 @@ def _encode(value: datetime, what: str) -> tuple[str, int]:
     return _utc_text(value), int(offset.total_seconds() // 60)
 
 
+# What decoding a row this version cannot read raises (a str method on a number, a
+# timezone of 25 hours, a time that does not parse, an unknown kind).
+_ROW_ERRORS = (AttributeError, KeyError, OverflowError, TypeError, ValueError)
+_ZONES: dict[Any, timezone] = {}
+
+
+def _zone(offset_min: Any) -> timezone:
+    tz = _ZONES.get(offset_min)
+    if tz is None:
+        tz = _ZONES[offset_min] = timezone(timedelta(minutes=offset_min))
+    return tz
+
+
 def _decode(utc_text: str, offset_min: int) -> datetime:
+    """The aware time of a stored row; one of _ROW_ERRORS when it cannot be read."""
     utc = datetime.fromisoformat(utc_text.removesuffix("Z")).replace(tzinfo=timezone.utc)
-    return utc.astimezone(timezone(timedelta(minutes=offset_min)))
+    return utc.astimezone(_zone(offset_min))
 
 
-def _event_from_row(row: tuple[Any, ...]) -> Event:
-    kind, at_utc, offset, prompt_id, detail = row
-    return Event(EventKind(kind), _decode(at_utc, offset), prompt_id, detail)
+def _text_or_none(value: Any) -> str | None:
+    if value is not None and type(value) is not str:
+        raise TypeError(f"expected text, got {value!r}")
+    return value
 
 
 def _prompt_from_row(row: tuple[Any, ...]) -> Prompt:
     pid, due_at, offset, source, exercise_id = row
-    return Prompt(pid, _decode(due_at, offset), source, exercise_id)
+    if type(pid) is not str or type(source) is not str:
+        raise TypeError(f"a prompt's id and source are text, got {pid!r}, {source!r}")
+    return Prompt(pid, _decode(due_at, offset), source, _text_or_none(exercise_id))
+
+
+def _at(event: Event) -> datetime:
+    return event.at
 
 
 def _result_from_row(path: Path, row: tuple[Any, ...]) -> ChecklistResult:
@@ -174,9 +244,12 @@ def _result_from_row(path: Path, row: tuple[Any, ...]) -> ChecklistResult:
         raise StoreError(f"{path}: a saved {checklist_id!r} checklist is unreadable: {e}.") from e
     if not isinstance(answers, dict) or not all(isinstance(v, bool) for v in answers.values()):
         raise StoreError(f"{path}: a saved {checklist_id!r} checklist has malformed answers.")
-    return ChecklistResult(
-        checklist_id, _decode(taken_at, offset), answers, Score(int(ticked), int(total))
-    )
+    try:
+        return ChecklistResult(
+            checklist_id, _decode(taken_at, offset), answers, Score(int(ticked), int(total))
+        )
+    except _ROW_ERRORS as e:
+        raise StoreError(f"{path}: a saved {checklist_id!r} checklist is unreadable: {e}.") from e
 
 
 def _programme_row(event: ProgrammeEvent) -> tuple[Any, ...]:
@@ -222,13 +295,18 @@ def _programme_event_from_row(path: Path, row_id: int, row: tuple[Any, ...]) -> 
         raise StoreError(f"{where} has malformed flags {flags_json!r} (a list of names expected).")
     try:
         at = _decode(at_utc, offset)
-    except (TypeError, ValueError) as e:
+    except _ROW_ERRORS as e:
         raise StoreError(f"{where} has an unreadable time {at_utc!r}: {e}.") from e
+    try:
+        phase_number = int(phase)
+        rating_number = None if rating is None else int(rating)
+    except (TypeError, ValueError) as e:
+        raise StoreError(f"{where} has an unreadable phase or rating: {e}.") from e
     return ProgrammeEvent(
         kind=member(Kind, kind, "kind"),
         at=at,
-        phase=int(phase),
-        rating=None if rating is None else int(rating),
+        phase=phase_number,
+        rating=rating_number,
         sensation=None if sensation is None else member(Sensation, sensation, "sensation"),
         when=None if when is None else member(PainWhen, when, "pain moment"),
         flags=tuple(flags),
@@ -399,6 +477,12 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self._unreadable: dict[str, set[int]] = {}  # table -> rowids skipped so far
+        self._tell: Callable[[str], None] | None = None
+        self._told = False
+        self._virtual: list[Event] = []  # include_interrupted's outcomes, never stored
+        self._alive_written: float | None = None  # monotonic time of the last mark
+        self._alive_failed = False
 
     @classmethod
     def open(cls, path: Path) -> tuple[Store, list[str]]:
@@ -414,6 +498,14 @@ class Store:
             raise StoreError(
                 f"The folder for the database {path} could not be created: {e.strerror or e}."
             ) from e
+        for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
+            # Before SQLite touches it: a named pipe would block the open for good.
+            problem = not_a_file(candidate)
+            if problem is not None:
+                raise StoreError(
+                    f"Your record cannot be opened: {problem}. Nothing was changed; move it "
+                    "out of the way and try again."
+                )
         # Everything SQLite creates (db, -wal, -shm) starts private; chmod below covers
         # files that already existed.
         old_umask = os.umask(0o077)
@@ -491,35 +583,211 @@ class Store:
         lo, _ = _encode(start, "start")
         hi, _ = _encode(end, "end")
         rows = self._query(
-            f"SELECT {_PROMPT_COLUMNS} FROM prompts WHERE due_at >= ? AND due_at < ?"
+            f"SELECT rowid, {_PROMPT_COLUMNS} FROM prompts WHERE due_at >= ? AND due_at < ?"
             " ORDER BY due_at, rowid",
             (lo, hi),
         )
-        return [_prompt_from_row(r) for r in rows]
+        return self._prompts_from_rows(rows)
 
     def events_in_range(self, start: datetime, end: datetime) -> list[Event]:
         """Events with start <= at < end, by time then insertion order.
 
         A week on a busy ten-year log is thousands of rows: the covering index of schema
-        version 4 reads them in order, and each offset's tzinfo is built once per call.
+        version 4 reads them in order, and each offset's tzinfo is built once.
         """
         lo, _ = _encode(start, "start")
         hi, _ = _encode(end, "end")
-        rows = self._query(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE at_utc >= ? AND at_utc < ?"
-            " ORDER BY at_utc, id",
-            (lo, hi),
-        )
-        zones: dict[int, timezone] = {}
-        kinds = {k.value: k for k in EventKind}
-        out: list[Event] = []
-        for kind, at_utc, offset, prompt_id, detail in rows:
-            tz = zones.get(offset)
-            if tz is None:
-                tz = zones[offset] = timezone(timedelta(minutes=offset))
-            at = datetime.fromisoformat(at_utc.removesuffix("Z") + "+00:00").astimezone(tz)
-            out.append(Event(kinds[kind], at, prompt_id, detail))
+        out = self._events_from_rows(self._query(EVENTS_IN_RANGE_SQL, (lo, hi)))
+        extra = [e for e in self._virtual if start <= e.at < end]
+        if extra:
+            out = sorted(out + extra, key=_at)  # stable: a stored row first at the same time
         return out
+
+    # ---- rows this version cannot read ----
+
+    def _events_from_rows(
+        self, rows: Iterable[tuple[Any, ...]], bad_prompts: set[str] | None = None
+    ) -> list[Event]:
+        """Events of (id, kind, at_utc, offset, prompt_id, detail) rows, in their order;
+        a row this version cannot read is skipped and counted (its prompt into
+        `bad_prompts`)."""
+        kinds, zones = _KINDS, _ZONES
+        out: list[Event] = []
+        for row_id, kind, at_utc, offset, prompt_id, detail in rows:
+            try:
+                tz = zones.get(offset)
+                if tz is None:
+                    tz = _zone(offset)
+                at = datetime.fromisoformat(at_utc.removesuffix("Z") + "+00:00").astimezone(tz)
+                if type(detail) is not str or (
+                    prompt_id is not None and type(prompt_id) is not str
+                ):
+                    raise TypeError("prompt id and detail are text")
+                out.append(Event(kinds[kind], at, prompt_id, detail))
+            except _ROW_ERRORS:
+                self._skip("events", row_id)
+                if bad_prompts is not None and prompt_id is not None:
+                    bad_prompts.add(str(prompt_id))
+        return out
+
+    def _prompts_from_rows(self, rows: Iterable[tuple[Any, ...]]) -> list[Prompt]:
+        out: list[Prompt] = []
+        for row in rows:
+            try:
+                out.append(_prompt_from_row(tuple(row[1:])))
+            except _ROW_ERRORS:
+                self._skip("prompts", row[0])
+        return out
+
+    def _skip(self, table: str, row_id: int) -> None:
+        seen = self._unreadable.setdefault(table, set())
+        if row_id in seen:
+            return
+        seen.add(row_id)
+        log.debug("%s: %s row %s cannot be read by this version; skipped", self.path, table, row_id)
+        if self._tell is not None and not self._told:
+            self._told = True
+            self._tell(self.unreadable_message() or "")
+
+    @property
+    def skipped_rows(self) -> int:
+        """How many different rows the reads so far skipped as unreadable."""
+        return sum(len(ids) for ids in self._unreadable.values())
+
+    def unreadable_message(self) -> str | None:
+        """The skipped rows in plain words, or None when every row read was understood."""
+        n = self.skipped_rows
+        if n == 0:
+            return None
+        if n == 1:
+            what, verb, them, was = "1 entry", "is", "it", "was"
+        else:
+            what, verb, them, was = f"{n} entries", "are", "they", "were"
+        return (
+            f"{what} in your record {self.path} {verb} in a form this version of DeskGuard "
+            f"cannot read (written by a newer version, or damaged): {them} {was} left out, "
+            "and kept in the record unchanged."
+        )
+
+    def tell_unreadable(self, tell: Callable[[str], None]) -> None:
+        """Call `tell` once with `unreadable_message()`: now if a read already skipped a
+        row, else when the first one does."""
+        self._tell = tell
+        if self.skipped_rows and not self._told:
+            self._told = True
+            tell(self.unreadable_message() or "")
+
+    # ---- crash recovery (core/recovery.py) ----
+
+    def mark_alive(self, at: datetime | None = None, *, force: bool = False) -> bool:
+        """Note that the app is alive at `at` (default now), at most once a minute unless
+        `force`; returns whether it wrote. A failure is logged once, never raised: the
+        mark is a hint for recovery, and the record's own writes report a full disk."""
+        now = time.monotonic()
+        last = self._alive_written
+        if not force and last is not None and now - last < _ALIVE_EVERY_S:
+            return False
+        at_utc, offset = _encode(at or datetime.now().astimezone(), "at")
+        try:
+            self._conn.execute(
+                "INSERT INTO meta (id, alive_at_utc, alive_offset_min) VALUES (1, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET alive_at_utc = excluded.alive_at_utc,"
+                " alive_offset_min = excluded.alive_offset_min",
+                (at_utc, offset),
+            )
+        except sqlite3.Error as e:
+            if not self._alive_failed:
+                self._alive_failed = True
+                log.warning("%s: could not note that DeskGuard is running: %s", self.path, e)
+            return False
+        self._alive_written = now
+        return True
+
+    def last_alive(self) -> datetime | None:
+        """The last moment the record shows the app alive: the newer of its heartbeat and
+        its latest readable event; None for an empty record."""
+        seen: list[datetime] = []
+        meta = self._query("SELECT alive_at_utc, alive_offset_min FROM meta WHERE id = 1", ())
+        if meta and meta[0][0] is not None:
+            with contextlib.suppress(*_ROW_ERRORS):
+                seen.append(_decode(meta[0][0], meta[0][1]))
+        rows = self._query(
+            "SELECT at_utc, utc_offset_min FROM events ORDER BY at_utc DESC, id DESC LIMIT 50", ()
+        )
+        for at_utc, offset in rows:  # newest first; a garbage time sorts anywhere
+            try:
+                seen.append(_decode(at_utc, offset))
+                break
+            except _ROW_ERRORS:
+                continue
+        return max(seen) if seen else None
+
+    def _checked_rowid(self) -> int:
+        rows = self._query("SELECT checked_prompt_rowid FROM meta WHERE id = 1", ())
+        return int(rows[0][0]) if rows else 0
+
+    def _interrupted(self, settings: Settings, now: datetime | None) -> tuple[list[Event], int]:
+        """The outcomes recovery would add, and the highest prompt rowid they cover."""
+        top = int(self._query("SELECT coalesce(max(rowid), 0) FROM prompts", ())[0][0])
+        prompts = self._prompts_from_rows(self._query(_OPEN_PROMPTS_SQL, (self._checked_rowid(),)))
+        events: list[Event] = []
+        bad: set[str] = set()
+        ids = [p.id for p in prompts]
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._query(
+                f"SELECT id, {_EVENT_COLUMNS} FROM events WHERE prompt_id IN ({marks})"
+                " ORDER BY at_utc, id",
+                tuple(chunk),
+            )
+            events += self._events_from_rows(rows, bad)
+        found = interrupted_outcomes(
+            prompts, events, self.last_alive(), settings, now=now, unreadable=bad
+        )
+        return found, top
+
+    def close_interrupted(self, settings: Settings) -> list[Event]:
+        """At start, before anything else writes: close every prompt a crash left open
+        with one `missed` "interrupted" event (core/recovery.py); returns them.
+
+        One transaction: all are stored or none. Idempotent (a closed prompt has its
+        outcome), and cheap after the first run: only prompts made since the last call
+        are looked at. StoreError when the database refuses.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                found, top = self._interrupted(settings, None)
+                self._conn.executemany(
+                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                    [(e.kind.value, *_encode(e.at, "at"), e.prompt_id, e.detail) for e in found],
+                )
+                self._conn.execute(
+                    "INSERT INTO meta (id, checked_prompt_rowid) VALUES (1, ?) ON CONFLICT (id)"
+                    " DO UPDATE SET checked_prompt_rowid ="
+                    " max(checked_prompt_rowid, excluded.checked_prompt_rowid)",
+                    (top,),
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"{self.path}: could not close the breaks left open when DeskGuard last "
+                f"stopped: {e}."
+            ) from e
+        self._virtual = []
+        return found
+
+    def include_interrupted(self, settings: Settings, now: datetime) -> list[Event]:
+        """For a reader that must not write (`report`, `export`, maybe while the app
+        runs): the outcomes recovery would add for prompts that should have ended
+        `GRACE` ago, merged into every later read of this Store but never stored."""
+        self._virtual, _ = self._interrupted(settings, now)
+        return list(self._virtual)
 
     def last_pause(self, now: datetime) -> datetime | None:
         """When the pause in force at `now` ends, if the last pause or resume on record
@@ -542,23 +810,28 @@ class Store:
         return until
 
     def first_event_at(self) -> datetime | None:
-        """When the oldest event happened (in its own offset); None for an empty log."""
+        """When the oldest readable event happened (in its own offset); None for an
+        empty log."""
         rows = self._query(
-            "SELECT at_utc, utc_offset_min FROM events"
-            " WHERE at_utc = (SELECT min(at_utc) FROM events) LIMIT 1",
-            (),
+            "SELECT at_utc, utc_offset_min FROM events ORDER BY at_utc, id LIMIT 50", ()
         )
-        return _decode(rows[0][0], rows[0][1]) if rows else None
+        for at_utc, offset in rows:  # a garbage time can sort first
+            with contextlib.suppress(*_ROW_ERRORS):
+                return _decode(at_utc, offset)
+        return None
 
     def iter_events(self) -> Iterator[Event]:
-        """Every event, oldest first, read lazily (for export).
+        """Every readable event, oldest first, read lazily (for export), with the
+        outcomes of `include_interrupted` merged in.
 
         Consume it to the end: a half-read iterator holds its read snapshot open.
         """
         try:
-            cursor = self._conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY at_utc, id")
-            for row in cursor:
-                yield _event_from_row(row)
+            cursor = self._conn.execute(
+                f"SELECT id, {_EVENT_COLUMNS} FROM events ORDER BY at_utc, id"
+            )
+            stored = (e for row in cursor for e in self._events_from_rows((row,)))
+            yield from heapq.merge(stored, list(self._virtual), key=_at)
         except sqlite3.Error as e:
             raise StoreError(f"{self.path}: could not read events: {e}.") from e
 
@@ -625,6 +898,32 @@ class Store:
                 f"{self.path}: could not store the {result.checklist_id!r} checklist: {e}."
             ) from e
 
+    def add_offer(self, what: str, at: datetime) -> None:
+        """Note that DeskGuard offered `what` (e.g. "workstation-check") at `at`."""
+        if not what:
+            raise ValueError("what must not be empty")
+        at_utc, offset = _encode(at, "offer time")
+        try:
+            self._conn.execute(
+                "INSERT INTO offers (what, at_utc, utc_offset_min) VALUES (?, ?, ?)",
+                (what, at_utc, offset),
+            )
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: could not note the {what!r} offer: {e}.") from e
+
+    def last_offer(self, what: str) -> datetime | None:
+        """When `what` was last offered, or None (an unreadable time counts as never)."""
+        rows = self._query(
+            "SELECT at_utc, utc_offset_min FROM offers WHERE what = ? ORDER BY id DESC LIMIT 1",
+            (what,),
+        )
+        if not rows:
+            return None
+        try:
+            return _decode(rows[0][0], rows[0][1])
+        except (TypeError, ValueError):
+            return None
+
     def last_checklist_result(self, checklist_id: str) -> ChecklistResult | None:
         """The most recently saved result of `checklist_id`, or None if never saved."""
         rows = self._query(
@@ -635,12 +934,20 @@ class Store:
         return _result_from_row(self.path, rows[0]) if rows else None
 
     def checklist_results(self, checklist_id: str) -> list[ChecklistResult]:
-        """Every saved result of `checklist_id`, oldest first (for the weekly summary)."""
+        """Every readable saved result of `checklist_id`, oldest first (for the weekly
+        summary); an unreadable one is skipped and counted, so the report still runs."""
         rows = self._query(
-            f"SELECT {_RESULT_COLUMNS} FROM checklist_results WHERE checklist_id = ? ORDER BY id",
+            f"SELECT id, {_RESULT_COLUMNS} FROM checklist_results WHERE checklist_id = ?"
+            " ORDER BY id",
             (checklist_id,),
         )
-        return [_result_from_row(self.path, r) for r in rows]
+        out: list[ChecklistResult] = []
+        for row in rows:
+            try:
+                out.append(_result_from_row(self.path, tuple(row[1:])))
+            except StoreError:
+                self._skip("checklist_results", int(row[0]))
+        return out
 
     # ---- the back-care programme's log ----
 
@@ -672,16 +979,26 @@ class Store:
                 f"{self.path}: could not store programme events ({kinds}): {e}."
             ) from e
 
-    def programme_events(self) -> list[ProgrammeEvent]:
+    def programme_events(self, *, skip_unreadable: bool = False) -> list[ProgrammeEvent]:
         """The whole programme log in insertion order (the order core/programme.py replays).
 
-        StoreError, naming the row, for a row this DeskGuard cannot read (an unknown
-        kind or sensation, malformed flags); nothing is changed.
+        A row this DeskGuard cannot read (an unknown kind or sensation, malformed flags,
+        an unreadable time) is a StoreError naming the row: the coach's phase and pain
+        decisions are not made on part of the log. With `skip_unreadable` (the export),
+        such rows are skipped and counted instead. Nothing is changed either way.
         """
         rows = self._query(f"SELECT id, {_PROGRAM_COLUMNS} FROM program_log ORDER BY id", ())
-        return [_programme_event_from_row(self.path, int(r[0]), tuple(r[1:])) for r in rows]
+        out: list[ProgrammeEvent] = []
+        for r in rows:
+            try:
+                out.append(_programme_event_from_row(self.path, int(r[0]), tuple(r[1:])))
+            except StoreError:
+                if not skip_unreadable:
+                    raise
+                self._skip("program_log", int(r[0]))
+        return out
 
-    def _query(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
             return list(self._conn.execute(sql, params).fetchall())
         except sqlite3.Error as e:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import IO, TYPE_CHECKING
@@ -27,16 +28,22 @@ if TYPE_CHECKING:  # the CLI's export imports only what it writes
     from deskguard.core.progress import ProgressSummary
 
 
+# A spreadsheet may run a cell that starts with one of these as a formula, or trim the
+# blank and then run it: = + - @, tab, CR, LF, a space, and the full-width ＝ ＋ － ＠ and
+# ideographic space that some spreadsheets read as their ASCII forms.
+FORMULA_STARTS = frozenset("=+-@\t\r\n \uff1d\uff0b\uff0d\uff20\u3000")
+# A plain ASCII number (-300, +0100, 1.5e3) stays a number; float() would also pass
+# " 12", "１２" and "nan", which are not left alone.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def spreadsheet_safe(cell: str) -> str:
-    """Cells starting with = + - @ (or tab, CR) would run as formulas: quote them.
+    """A cell that could run as a formula (see FORMULA_STARTS) gets a leading quote.
 
     Plain numbers such as -300 stay as they are.
     """
-    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(cell)
-        except ValueError:
-            return "'" + cell
+    if cell[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
     return cell
 
 

@@ -51,6 +51,7 @@ class State(str, enum.Enum):
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+THEMES = ("system", "light", "dark")  # Settings.theme: the desktop's look, or ours
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Settings:
     programme_days: frozenset[int] = frozenset({0, 2, 4})
     programme_time: time = time(18, 0)
     programme_reminders: bool = True
+    theme: str = "system"  # "system", "light" or "dark" (ui/theme.py)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,17 @@ class Exercise:
     phase: int | None = None
     sources: tuple[str, ...] = ()
     picture: str | None = None  # file name under resources/pictograms/
+    # Where the dose and the step list come from (core/evidence.py): article codes
+    # ("000"-"004") and/or "ours"; with "ours", *_choice says what DeskGuard chose and why.
+    dose_source: tuple[str, ...] = ()
+    dose_choice: str = ""
+    steps_source: tuple[str, ...] = ()
+    steps_choice: str = ""
+    # Other names the articles (or people) use for it; the library's search finds them.
+    aliases: tuple[str, ...] = ()
+    # Offered by break prompts while only gentle movement is advised (a programme paused
+    # for a warning sign, a fresh sharp-pain stop): walking, standing, gentle mobility.
+    gentle: bool = False
 
 
 @dataclass(frozen=True)

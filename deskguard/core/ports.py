@@ -65,6 +65,12 @@ class EventLog(EventReader, Protocol):
 
     def add_checklist_result(self, result: ChecklistResult) -> None: ...
 
+    def add_offer(self, what: str, at: datetime) -> None:
+        """Note that DeskGuard offered `what` (the welcome, the workstation check)."""
+        ...
+
+    def last_offer(self, what: str) -> datetime | None: ...
+
 
 class ProgrammeLog(Protocol):
     """Where programme events live: the Store in the app, a list in tests."""

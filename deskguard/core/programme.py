@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from deskguard.core.model import Exercise, Range
+from deskguard.core.evidence import OURS
+from deskguard.core.model import WEEKDAY_LABELS, Exercise, Range
 
 # ---- thresholds, each traced to its article ----
 
@@ -26,15 +27,43 @@ MIN_DAYS_IN_PHASE = 7  # 004: master each phase "for at least one full week" bef
 SESSIONS_PER_WEEK_MIN = 3  # 004: "3-4 times per week"; 002: "at least three times a week"
 SESSIONS_PER_WEEK_MAX = 4  # 004: "3-4 times per week"; every day is counterproductive
 REST_DAYS_BETWEEN = 1  # 004: "non-consecutive days": recovery needs a day off between
-CLEAN_WEEK_SESSIONS = SESSIONS_PER_WEEK_MIN  # 004: a full week of the routine without sharp pain
+# Our choice: 004 asks for "a full week" without sharp pain; counting it as the plan's
+# minimum of sessions in that week is DeskGuard's reading.
+CLEAN_WEEK_SESSIONS = SESSIONS_PER_WEEK_MIN
 STEP_BACK_DAYS = 7  # 004: sharp pain: "revert to the previous phase for another week"
 REVIEW_AFTER_DAYS = 28  # 004: "after 4 weeks of consistently following this plan"
-MIN_IMPROVEMENT = 0.30  # 004: "at least 20-30%"; the top of the range, so doubt favours a therapist
-SEVERE_PAIN = 6  # 002: "a steady 6 or 7 out of 10" may be time for an evaluation
+# 004: see a physical therapist if the pain has not improved by "at least 20-30%". One
+# figure has to decide; DeskGuard's choice is the top of the range, so doubt favours a
+# therapist. Every window, the PDF and red_flags.toml say both (REVIEW_RULE).
+REVIEW_RANGE = (0.20, 0.30)
+MIN_IMPROVEMENT = REVIEW_RANGE[1]
+# Our choice: 002 gives "a steady 6 or 7 out of 10"; two ratings in a row at 6 or more
+# is DeskGuard's reading of "steady".
+SEVERE_PAIN = 6
 CHECKIN_EVERY_DAYS = 7  # issue 7: a weekly check-in; matches 004's week-long phases
 LOAD_LB = (10, 25)  # 004: phase 3 introduces light weights, "starting with 10-25 pounds"
-LOAD_KG = (5, 10)  # the same light load in kilograms (issue 7)
+KG_PER_LB = 0.45359237
+LOAD_KG = (round(LOAD_LB[0] * KG_PER_LB), round(LOAD_LB[1] * KG_PER_LB))  # (5, 11)
 REST_BETWEEN_SETS_SECONDS = 30  # DeskGuard's choice: the articles give no rest time
+
+REVIEW_RANGE_TEXT = f"{REVIEW_RANGE[0] * 100:.0f}–{REVIEW_RANGE[1] * 100:.0f}%"  # "20–30%"
+REVIEW_RULE = (
+    f"The articles look for at least {REVIEW_RANGE_TEXT} less pain after four weeks; "
+    f"DeskGuard uses {MIN_IMPROVEMENT:.0%}, the top of that range, so that any doubt "
+    "favours seeing a physical therapist (our choice)."
+)
+REST_CHOICE = (
+    f"The {REST_BETWEEN_SETS_SECONDS} s rest between sets is DeskGuard's suggestion: the "
+    "articles give no rest time."
+)
+# 004 and 000: honest expectations, in our words.
+EXPECTATIONS = (
+    "Expect slow progress. Long-standing pain rarely eases in a straight line: some days "
+    "are better than others, and a bad day does not mean the plan has failed. Keep going "
+    "steadily."
+)
+# After a sharp-pain stop or a sharp rating before a session (every article: keep moving).
+AFTER_SHARP = "Skip the routine today; gentle walking is fine."
 COMPUTED_FLAGS = frozenset({"no-progress-with-exercise"})  # answered by the review, not asked
 
 # The pain-scale anchors the player explains (004): "good" is a working muscle.
@@ -59,6 +88,10 @@ class Phase:
     goal: str
     exercise_ids: tuple[str, ...]
     load: str = ""
+    # Where the choice of exercises comes from (core/evidence.py): article codes and/or
+    # "ours", with what DeskGuard chose and why. The phase's goal is 004's.
+    placement_source: tuple[str, ...] = (OURS,)
+    placement_choice: str = ""
 
 
 # Which library exercises belong to which phase is DeskGuard's reading of 004's phase
@@ -74,6 +107,12 @@ PHASES: tuple[Phase, ...] = (
         "Ease the locked-up feeling and relearn basic movements without pain, waking up "
         "the core and the glutes.",
         ("cat-cow", "pelvic-tilt", "glute-bridge", "knee-to-chest", "childs-pose"),
+        placement_source=("002", OURS),
+        placement_choice=(
+            "The articles name no exercises for this phase. Starting with cat-cow and "
+            "child's pose follows the advice to begin with gentle stretches; the other "
+            "gentle core and glute moves are DeskGuard's reading of the phase's goal."
+        ),
     ),
     Phase(
         2,
@@ -87,6 +126,11 @@ PHASES: tuple[Phase, ...] = (
             "side-lying-leg-raise",
             "glute-bridge",
         ),
+        placement_choice=(
+            "The articles name no exercises for this phase. Planks, bird dog and dead bug "
+            "are their core-stability moves; placing them here is DeskGuard's reading of "
+            "the phase's goal."
+        ),
     ),
     Phase(
         3,
@@ -97,6 +141,11 @@ PHASES: tuple[Phase, ...] = (
         load=(
             f"Add a light weight: start with {LOAD_LB[0]}–{LOAD_LB[1]} lb "
             f"({LOAD_KG[0]}–{LOAD_KG[1]} kg), held close to the body."
+        ),
+        placement_source=("004", OURS),
+        placement_choice=(
+            "The light weight in this phase is the articles'; squats and the hip hinge, as "
+            "the everyday lifting movements the phase is about, are DeskGuard's choice."
         ),
     ),
 )
@@ -235,8 +284,13 @@ def _review(events: Sequence[ProgrammeEvent], started: date, today: date) -> Rev
     return Review(baseline, recent, improvement, improvement < MIN_IMPROVEMENT)
 
 
-def status(events: Iterable[ProgrammeEvent], today: date) -> Status:
-    """Replays the log in order (the store keeps insertion order) as of `today`."""
+def status(
+    events: Iterable[ProgrammeEvent], today: date, session_days: Collection[int] | None = None
+) -> Status:
+    """Replays the log in order (the store keeps insertion order) as of `today`.
+
+    With `session_days` (Monday 0), today's offer says whether a session is due today or
+    only allowed (a missed day made up); without, every allowed day reads as due."""
     log = [e for e in events if e.day <= today]
     started: date | None = None
     current = 1
@@ -305,7 +359,7 @@ def status(events: Iterable[ProgrammeEvent], today: date) -> Status:
         sessions_this_week=this_week,
         clean_sessions=clean,
         advance=_advance_offer(current, since, hold, paused, clean, recent_bad, today),
-        train_today=_train_offer(paused, last, this_week, today),
+        train_today=_train_offer(paused, last, this_week, today, session_days),
         review=review,
         review_on=started + timedelta(days=REVIEW_AFTER_DAYS),
         checkin_due=(today - checkin_from).days >= CHECKIN_EVERY_DAYS,
@@ -353,7 +407,13 @@ def _advance_offer(
     )
 
 
-def _train_offer(paused: bool, last: date | None, this_week: int, today: date) -> Offer:
+def _train_offer(
+    paused: bool,
+    last: date | None,
+    this_week: int,
+    today: date,
+    session_days: Collection[int] | None = None,
+) -> Offer:
     if paused:
         return Offer(False, "The programme is paused until a clinician has cleared you.")
     if last == today:
@@ -366,6 +426,13 @@ def _train_offer(paused: bool, last: date | None, this_week: int, today: date) -
         return Offer(
             False,
             f"You have done {SESSIONS_PER_WEEK_MAX} sessions this week, the most the plan asks.",
+        )
+    if session_days is not None and today.weekday() not in session_days:
+        names = ", ".join(WEEKDAY_LABELS[d] for d in sorted(session_days)) or "none"
+        return Offer(
+            True,
+            f"No session planned today (your days: {names}); you can do one to make up a "
+            "missed day.",
         )
     return Offer(True, "A session is due today.")
 

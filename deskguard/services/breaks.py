@@ -8,8 +8,10 @@ app.py wires the views' signals to its methods.
 
 from __future__ import annotations
 
+import errno
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
@@ -43,7 +45,8 @@ from deskguard.core.posture import (
     posture_check_time,
     posture_message,
 )
-from deskguard.core.rotation import pick_exercise, why_text
+from deskguard.core.programme import ProgrammeEvent
+from deskguard.core.rotation import gentle_only_reason, pick_exercise, why_text
 from deskguard.core.stats import query_range, week_report
 
 log = logging.getLogger("deskguard")
@@ -52,6 +55,99 @@ HELD_POLL_MS = 5000  # while a prompt waits for a presentation to end
 AWAY_POLL_MS = 5000  # while the user is away: how late their return may be seen
 
 T = TypeVar("T")
+
+# ---- problems: what the tray tooltip and `status` name (issue #18) -------------------
+MAX_PROBLEMS = 20  # the latest ones; a status reply must stay far below 64 KB
+MAX_PROBLEM_CHARS = 300
+MAX_UNSAVED = 1000  # writes kept for a retry while the record cannot be written
+RETELL_S = 30 * 60  # the same saving problem, back after it was fixed: told again after this
+
+
+class ProblemList(list[str]):
+    """The latest `limit` problems, each once, with how often it happened.
+
+    A list of sentences (so `status` serialises it as it is, and `notes[-1:]` is the
+    latest), but `append` folds a repeat into its first line ("… (3 times)") and moves
+    it to the end instead of growing the list. Use `append`/`add` only.
+    """
+
+    def __init__(self, items: Iterable[str] = (), limit: int = MAX_PROBLEMS) -> None:
+        super().__init__()
+        self.limit = limit
+        self._keys: list[str] = []
+        self._counts: dict[str, int] = {}
+        self._texts: dict[str, str] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, text: str, key: str | None = None) -> bool:
+        """Note `text` (the same `key` replaces it); True when the problem is new."""
+        if len(text) > MAX_PROBLEM_CHARS:
+            text = text[: MAX_PROBLEM_CHARS - 1] + "…"
+        key = text if key is None else key
+        new = key not in self._counts
+        if not new:
+            index = self._keys.index(key)
+            del self._keys[index]
+            super().__delitem__(index)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        self._texts[key] = text
+        self._keys.append(key)
+        count = self._counts[key]
+        super().append(text if count == 1 else f"{text} ({count} times)")
+        while len(self._keys) > self.limit:
+            old = self._keys.pop(0)
+            super().__delitem__(0)
+            del self._counts[old], self._texts[old]
+        return new
+
+    def append(self, text: str, key: str | None = None) -> None:
+        self.add(text, key)
+
+    def times(self, key: str) -> int:
+        return self._counts.get(key, 0)
+
+
+def saving_problem(err: Exception) -> tuple[str, str]:
+    """(kind, a sentence for the user) for a failed write to the record.
+
+    The store's own message (file, SQLite's words) goes to the log; the user reads what
+    happened and what to do, and one kind of problem is told once however many prompts
+    it touches. The kind comes from SQLite's error name or the OS error behind it.
+    """
+    cause = err.__cause__
+    name = str(getattr(cause, "sqlite_errorname", "") or "")
+    code = getattr(cause, "errno", None)
+    text = f"{name} {err}".lower()
+    if name.startswith("SQLITE_FULL") or code == errno.ENOSPC or "disk is full" in text:
+        return "disk-full", (
+            "Your disk is full, so DeskGuard cannot save your breaks. Breaks go on; free some "
+            "space and they are saved again by themselves."
+        )
+    if (
+        name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH"))
+        or code in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or "readonly" in text
+        or "read-only" in text
+    ):
+        return "read-only", (
+            "DeskGuard cannot save your breaks: its record or the folder it is in is "
+            "read-only. Breaks go on; they are saved again once it can be written."
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return "locked", (
+            "Another program is keeping DeskGuard's record locked, so your breaks are not "
+            "saved for now. Breaks go on; they are saved once the lock is gone."
+        )
+    if name.startswith("SQLITE_IOERR") or code == errno.EIO or "i/o error" in text:
+        return "disk-error", (
+            "DeskGuard cannot write to the disk (an input/output error), so your breaks "
+            "are not saved for now. The disk may be failing or was removed."
+        )
+    return "other", "DeskGuard could not save your breaks. The log says why."
+
+
+_ENVIRONMENT_KINDS = frozenset({"disk-full", "read-only", "locked", "disk-error"})
 
 
 class BreakView(Protocol):
@@ -64,13 +160,25 @@ class BreakView(Protocol):
         sat_minutes: int | None,
         snoozes_left: int,
         snooze_minutes: int,
-    ) -> None: ...
+        note: str = "",
+    ) -> None:
+        """`note`: why only gentle movement is offered now, in one line (or "")."""
+        ...
 
     def show_break(
-        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
+        self,
+        exercise: Exercise | None,
+        picture: Path | None,
+        ends_at: datetime,
+        total_s: int,
+        note: str = "",
     ) -> None: ...
 
     def bring_forward(self) -> None: ...
+
+    def show_finish(self, moved_s: int, breaks_today: int) -> None:
+        """The break was finished: a short "well done", then the window goes by itself."""
+        ...
 
     def dismiss(self) -> None:
         """Hide the window: the prompt or break it showed is over."""
@@ -135,14 +243,23 @@ class Breaks(QObject):
         self.notifier = notifier
         self.alarm = alarm
         self.window = window
-        self.notes = list(notes or [])
+        self.notes = ProblemList(notes or [])
+        self._saving: str | None = None  # the kind of saving problem now, if any
+        self._told: dict[str, float] = {}  # kind -> monotonic time it was last told
+        self._unsaved: deque[Callable[[], object]] = deque()  # writes to retry, in order
+        self.unsaved_dropped = 0
         self.tz = tz
         self.host: StatusView | None = None
         self.last_notifier = ""
         self._stopped = False
+        self._break_began: datetime | None = None  # the running break's start, for its finish
         self._today: tuple[date, int, int] | None = None  # day, taken, prompts with an outcome
         now = clock.now()
         self._recent = self._exercises_shown_today(now)
+        # The back-care programme's log, once app.py hands it in (follow_programme), and
+        # why the current prompt offers gentle movement only (None: any desk exercise).
+        self._programme_events: Callable[[], Sequence[ProgrammeEvent]] | None = None
+        self.gentle_reason: str | None = None
         self.planner = Planner(
             settings, now, tz=tz, pick_exercise=self._pick, interval_override=interval_override
         )
@@ -268,16 +385,57 @@ class Breaks(QObject):
         if refresh:
             self._refresh()
 
-    def record(self, write: Callable[[], object]) -> None:
-        """Write to the record; a failure of the environment keeps the app running and
-        is told once per kind (a programming error is not caught)."""
-        try:
-            write()
-        except RecordError as err:
-            log.error("could not record: %s", err)
-            if str(err) not in self.notes:
-                self.notes.append(str(err))
-                self.notify(self.tr("DeskGuard could not save"), str(err))
+    def record(self, write: Callable[[], object]) -> bool:
+        """Write to the record, after the writes still waiting from a failure; True when
+        everything is written.
+
+        A failure of the environment (a full disk, a locked or read-only database) keeps
+        the app running: the write waits (at most MAX_UNSAVED, oldest dropped first) and
+        is retried, in order, with the next one, so a prompt is stored before its events
+        and nothing is lost once there is room again. The user is told once per kind of
+        problem, in words (see `saving_problem`). A programming error is not caught.
+        """
+        self._unsaved.append(write)
+        while self._unsaved:
+            try:
+                self._unsaved[0]()
+            except RecordError as err:
+                kind, _text = saving_problem(err)
+                if kind not in _ENVIRONMENT_KINDS:
+                    # Not the environment: retrying would block every later write.
+                    log.error("could not record (not retried): %s", err)
+                    self._unsaved.popleft()
+                    self._saving_failed(err)
+                    continue
+                if len(self._unsaved) > MAX_UNSAVED:
+                    self._unsaved.popleft()
+                    self.unsaved_dropped += 1
+                self._saving_failed(err)
+                return False
+            self._unsaved.popleft()
+        if self._saving is not None:
+            log.warning("the record can be written again; nothing waits to be saved")
+            self._saving = None
+        return True
+
+    def _saving_failed(self, err: RecordError) -> None:
+        kind, text = saving_problem(err)
+        log.error("could not record: %s (%d write(s) waiting)", err, len(self._unsaved))
+        self.notes.add(text, key=f"saving:{kind}")
+        if kind == self._saving:
+            return  # the same problem as the last write's: told already
+        self._saving = kind
+        now = self.clock.monotonic()
+        told = self._told.get(kind)
+        if told is None or now - told >= RETELL_S:
+            self._told[kind] = now
+            self.notify(self.tr("DeskGuard cannot save your breaks"), text)
+
+    def add_problem(self, text: str, key: str | None = None) -> None:
+        """Name a problem in the tray and `status`; a new one is also notified, once."""
+        if self.notes.add(text, key):
+            self.notify(self.tr("DeskGuard has a problem"), text)
+        self._refresh()
 
     def _show(self, event: Event) -> None:
         if event.kind is EventKind.PROMPTED:
@@ -293,8 +451,14 @@ class Breaks(QObject):
             self.notify(self.tr("Time to stand and move"), body)
             self._present_active()
         elif event.kind is EventKind.STARTED:
+            self._break_began = event.at
             self._present_active()
+        elif event.kind is EventKind.COMPLETED and self._break_began is not None:
+            moved = max(0, round((event.at - self._break_began).total_seconds()))
+            self._break_began = None
+            self.window.show_finish(moved, self._counts_today(event.at)[0])
         elif event.kind is EventKind.SNOOZED or event.kind in FINAL_KINDS:
+            self._break_began = None
             self.window.dismiss()
 
     def _present_active(self) -> None:
@@ -306,7 +470,9 @@ class Breaks(QObject):
         settings = self.planner.settings
         ends = self.planner.break_ends_at()
         if ends is not None:
-            self.window.show_break(exercise, picture, ends, settings.break_minutes * 60)
+            self.window.show_break(
+                exercise, picture, ends, settings.break_minutes * 60, self.gentle_reason or ""
+            )
             return
         if active.snoozed_until is not None:
             return
@@ -315,7 +481,12 @@ class Breaks(QObject):
             since = self.planner.sitting_since
             sat = max(1, round((self.clock.now() - since).total_seconds() / 60))
         self.window.show_prompt(
-            exercise, picture, sat, self.planner.snoozes_left(), settings.snooze_minutes
+            exercise,
+            picture,
+            sat,
+            self.planner.snoozes_left(),
+            settings.snooze_minutes,
+            self.gentle_reason or "",
         )
         if active.prompt.source == "manual":
             self.window.bring_forward()  # asked for: it may take the focus
@@ -394,8 +565,24 @@ class Breaks(QObject):
         return int(max(1.0, rest_s - self._last_idle + 0.5) * 1000)
 
     # ---- exercises --------------------------------------------------------------------
-    def _pick(self, _now: datetime) -> str | None:
-        chosen = pick_exercise(self.library.exercises, self._recent, excluded=self.excluded)
+    def follow_programme(self, events: Callable[[], Sequence[ProgrammeEvent]]) -> None:
+        """Let the back-care programme's state shape the prompts (app.py: coach.events).
+
+        While it advises gentle movement only (paused for a warning sign, a fresh
+        sharp-pain stop), prompts offer walking, standing and gentle mobility only.
+        """
+        self._programme_events = events
+
+    def _pick(self, now: datetime) -> str | None:
+        self.gentle_reason = None
+        if self._programme_events is not None:
+            self.gentle_reason = gentle_only_reason(self._programme_events(), now)
+        chosen = pick_exercise(
+            self.library.exercises,
+            self._recent,
+            excluded=self.excluded,
+            gentle_only=self.gentle_reason,
+        )
         return chosen.id if chosen else None
 
     def _current_exercise(self) -> Exercise | None:

@@ -62,7 +62,7 @@ class Coach(QObject):
         return list(self._events)
 
     def status(self) -> Status:
-        return programme.status(self._events, self.today())
+        return programme.status(self._events, self.today(), self.settings.programme_days)
 
     def phase(self) -> programme.Phase:
         return programme.phase(self.status().phase)

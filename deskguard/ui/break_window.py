@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.break_plan import Part, finish_text, part_at, parts
 from deskguard.core.model import Exercise
+from deskguard.core.rotation import break_safeguards
 
 # Texts outside BreakWindow's own methods are looked up in the context "BreakWindow",
 # each written out as QCoreApplication.translate("BreakWindow", "...") (or
@@ -50,7 +51,13 @@ def dose_text(exercise: Exercise) -> str:
     if d.duration_seconds:
         parts.append(QCoreApplication.translate("BreakWindow", "{0} s").format(d.duration_seconds))
     if d.reps:
-        parts.append(QCoreApplication.translate("BreakWindow", "{0} reps").format(d.reps))
+        parts.append(
+            (
+                QCoreApplication.translate("BreakWindow", "{0} rep")
+                if d.reps.high == 1
+                else QCoreApplication.translate("BreakWindow", "{0} reps")
+            ).format(d.reps)
+        )
     if d.sets:
         parts.append(
             (
@@ -222,6 +229,9 @@ class BreakWindow(QWidget):
         self.heading = _label(self.tr("Time to stand and move"), size=1.5, bold=True)
         self.subline = _label()
         self.prompt_card = ExerciseCard(96)
+        self.gentle_note = _label()
+        self.gentle_note.setObjectName("gentleNote")
+        self.gentle_note.hide()
         self.snooze_note = _label()
         self.snooze_note.setStyleSheet("color: palette(placeholder-text);")
         self.start_button = _button(self.tr("Start break  ⏎"), self.tr("Start break"))
@@ -243,6 +253,7 @@ class BreakWindow(QWidget):
         layout.addWidget(self.subline)
         layout.addSpacing(6)
         layout.addWidget(self.prompt_card)
+        layout.addWidget(self.gentle_note)
         layout.addWidget(self.snooze_note)
         layout.addLayout(buttons)
         return page
@@ -324,8 +335,10 @@ class BreakWindow(QWidget):
         sat_minutes: int | None,
         snoozes_left: int,
         snooze_minutes: int,
+        note: str = "",
     ) -> None:
-        """`sat_minutes` None means the user asked for this break themselves."""
+        """`sat_minutes` None means the user asked for this break themselves; `note`
+        says in one line why only gentle movement is offered (or is "")."""
         self._finish_timer.stop()
         self._ticker.stop()
         self._ends_mono = None
@@ -346,6 +359,8 @@ class BreakWindow(QWidget):
             )
         )
         self.prompt_card.show_exercise(exercise, picture)
+        self.gentle_note.setText(note)
+        self.gentle_note.setVisible(bool(note))
         self.snooze_button.setEnabled(snoozes_left > 0)
         self.snooze_button.setText(self.tr("Snooze {0} min  (S)").format(snooze_minutes))
         if snoozes_left == 1:
@@ -358,11 +373,17 @@ class BreakWindow(QWidget):
         self._show_page(0)
 
     def show_break(
-        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
+        self,
+        exercise: Exercise | None,
+        picture: Path | None,
+        ends_at: datetime,
+        total_s: int,
+        note: str = "",
     ) -> None:
         self._finish_timer.stop()
         self.break_card.show_exercise(exercise, picture)
-        self._cautions = exercise.cautions if exercise is not None else ()
+        # The reason for gentle movement first, then the exercise's own cautions.
+        self._cautions = tuple(break_safeguards(exercise, note or None))
         self._show_cautions(expanded=False)
         self._plan = parts(exercise.dose if exercise is not None else None, max(1, total_s))
         if exercise is not None:

@@ -9,11 +9,38 @@ from __future__ import annotations
 
 from PySide6.QtCharts import QBarCategoryAxis, QChart, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
-MUTED = "#6B6B6B"
+MUTED = "#6B6B6B"  # only where a palette role cannot be named; prefer palette(placeholder-text)
 GOAL_COLOUR = "#444444"
+
+
+def _role(role: QPalette.ColorRole, alpha: int = 255) -> QColor:
+    """A colour of the application's palette (light or dark theme)."""
+    colour = QColor(QGuiApplication.palette().color(role))
+    colour.setAlpha(alpha)
+    return colour
+
+
+def text_colour() -> QColor:
+    return _role(QPalette.ColorRole.Text)
+
+
+def warning_text() -> str:
+    """A warning's text colour for a style sheet: deep orange on light, light on dark
+    (#A13F00 on a dark background reads at about 3:1)."""
+    dark = _role(QPalette.ColorRole.Base).lightness() < 128
+    return "#FFA366" if dark else "#A13F00"
+
+
+def muted_colour() -> QColor:
+    return _role(QPalette.ColorRole.PlaceholderText)
+
+
+def goal_colour() -> QColor:
+    """The goal line: the text colour, so it shows on light and dark backgrounds."""
+    return _role(QPalette.ColorRole.Text, 200)
 
 
 def _pen(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -29,6 +56,11 @@ def _new_chart() -> QChart:
     chart.setBackgroundRoundness(0)
     chart.setMargins(QMargins(6, 6, 6, 6))
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    # The palette's colours, not QtCharts' light theme: readable in a dark theme too.
+    chart.setBackgroundBrush(QBrush(_role(QPalette.ColorRole.Base)))
+    chart.setBackgroundPen(QPen(_role(QPalette.ColorRole.Mid)))
+    chart.setTitleBrush(QBrush(text_colour()))
+    chart.legend().setLabelColor(text_colour())
     return chart
 
 
@@ -38,8 +70,17 @@ def _value_axis(low: float, high: float, ticks: int, fmt: str, title: str) -> QV
     axis.setTickCount(ticks)
     axis.setLabelFormat(fmt)
     axis.setTitleText(title)
-    axis.setGridLinePen(_pen("#E4E4E4", 1))
+    _colour_axis(axis)
     return axis
+
+
+def _colour_axis(axis: QValueAxis | QBarCategoryAxis) -> None:
+    axis.setLabelsBrush(QBrush(text_colour()))
+    axis.setTitleBrush(QBrush(text_colour()))
+    axis.setLinePen(QPen(_role(QPalette.ColorRole.Text, 120)))
+    grid = QPen(_role(QPalette.ColorRole.Text, 40))
+    grid.setWidthF(1)
+    axis.setGridLinePen(grid)
 
 
 def _category_axis(labels: list[str]) -> QBarCategoryAxis:
@@ -48,13 +89,17 @@ def _category_axis(labels: list[str]) -> QBarCategoryAxis:
     font = QFont(axis.labelsFont())
     font.setPointSizeF(font.pointSizeF() * 0.9)
     axis.setLabelsFont(font)
+    _colour_axis(axis)
     return axis
 
 
 def _goal_line(goal: int, count: int) -> QLineSeries:
     line = QLineSeries()
     line.setName(f"Goal {goal}%")
-    line.setPen(_pen(GOAL_COLOUR, 1.6, Qt.PenStyle.DashLine))
+    pen = QPen(goal_colour())
+    pen.setWidthF(1.6)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    line.setPen(pen)
     line.append(-0.5, goal)
     line.append(count - 0.5, goal)
     return line

@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
 
 from deskguard.core.checklist import ChecklistResult, Score, next_due, score
 from deskguard.core.model import Checklist, ChecklistItem
-from deskguard.ui.widgets import text_label
+from deskguard.ui.widgets import local_date, text_label
 
 __all__ = ["ChecklistDialog", "ChecklistForm", "long_date"]
 
 
 def long_date(day: date) -> str:
-    """e.g. "23 November 2026" (no platform-specific strftime flags)."""
-    return f"{day.day} {day:%B %Y}"
+    """e.g. "23 November 2026", in the user's locale."""
+    return local_date(day, "d MMMM yyyy")
 
 
 def _label(

@@ -66,13 +66,19 @@ class DeferredBreakWindow(QObject):
         sat_minutes: int | None,
         snoozes_left: int,
         snooze_minutes: int,
+        note: str = "",
     ) -> None:
-        self.window.show_prompt(exercise, picture, sat_minutes, snoozes_left, snooze_minutes)
+        self.window.show_prompt(exercise, picture, sat_minutes, snoozes_left, snooze_minutes, note)
 
     def show_break(
-        self, exercise: Exercise | None, picture: Path | None, ends_at: datetime, total_s: int
+        self,
+        exercise: Exercise | None,
+        picture: Path | None,
+        ends_at: datetime,
+        total_s: int,
+        note: str = "",
     ) -> None:
-        self.window.show_break(exercise, picture, ends_at, total_s)
+        self.window.show_break(exercise, picture, ends_at, total_s, note)
 
     def bring_forward(self) -> None:
         self.window.bring_forward()

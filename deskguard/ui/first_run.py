@@ -59,6 +59,8 @@ def _time(value: QTime) -> time:
 
 class FirstRunDialog(QDialog):
     completed = Signal(object, object, bool)  # Settings, ChecklistResult | None, autostart
+    # Finished with "Add DeskGuard to the applications menu" offered and ticked.
+    menu_entry_requested = Signal()
 
     def __init__(
         self,
@@ -73,7 +75,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self._settings = settings
         self._now = now
-        self.setWindowTitle(self.tr("Welcome to DeskGuard"))
+        self.setWindowTitle(self.tr("DeskGuard — Welcome"))
         self.setObjectName("firstRunDialog")
         self.setAccessibleName(self.tr("Welcome to DeskGuard"))
         if icon is not None:
@@ -247,6 +249,16 @@ class FirstRunDialog(QDialog):
         self.autostart_box.setChecked(True)
         self.autostart_box.setAccessibleName(self.tr("Start DeskGuard when I log in"))
         form.addRow("", self.autostart_box)
+        # Shown only when the app finds DeskGuard missing from the menu (offer_menu_entry).
+        self.menu_entry_box = QCheckBox(self.tr("Add DeskGuard to the applications &menu"))
+        self.menu_entry_box.setChecked(True)
+        self.menu_entry_box.setAccessibleName(self.tr("Add DeskGuard to the applications menu"))
+        self.menu_entry_box.setToolTip(
+            self.tr("The same as the command: deskguard desktop-entry install")
+        )
+        form.addRow("", self.menu_entry_box)
+        form.setRowVisible(self.menu_entry_box, False)
+        self._hours_form = form
 
         self.hours_hint = _label(muted=True)
         self.hours_error = _label()
@@ -275,6 +287,7 @@ class FirstRunDialog(QDialog):
         for first, second in zip(self.day_boxes, self.day_boxes[1:], strict=False):
             QWidget.setTabOrder(first, second)
         QWidget.setTabOrder(self.day_boxes[-1], self.autostart_box)
+        QWidget.setTabOrder(self.autostart_box, self.menu_entry_box)
         return page
 
     def _checklist_page(self, workstation: Checklist) -> QWidget:
@@ -373,4 +386,15 @@ class FirstRunDialog(QDialog):
             return
         result = self.checklist.result(self._now()) if with_checklist else None
         self.completed.emit(self.chosen_settings(), result, self.autostart_box.isChecked())
+        if self.menu_entry_offered and self.menu_entry_box.isChecked():
+            self.menu_entry_requested.emit()
         self.accept()
+
+    @property
+    def menu_entry_offered(self) -> bool:
+        return not self.menu_entry_box.isHidden()
+
+    def offer_menu_entry(self) -> None:
+        """Show "Add DeskGuard to the applications menu", ticked, next to autostart: the
+        app asks for it when no menu entry names DeskGuard (a pip or pipx install)."""
+        self._hours_form.setRowVisible(self.menu_entry_box, True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QHideEvent,
     QIcon,
     QKeyEvent,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deskguard.core.evidence import is_ours, source_mark, source_tooltip
 from deskguard.core.model import AvoidItem, Dose, Exercise
 from deskguard.ui.break_window import dose_text
 from deskguard.ui.widgets import text_label
@@ -55,7 +57,7 @@ KIND_ORDER = ("strength", "stretch", "mobility", "warm-up")
 POSITION_ORDER = ("standing", "seated", "wall", "kneeling", "floor")
 ROLE = Qt.ItemDataRole.UserRole  # ("exercise" | "avoid" | "header", id)
 PICTURE_SIZE = 168
-LIST_ICON = 40
+LIST_ICON = 64  # px at 100 %: a figure's pose must be readable in the list (issue 15: >= 56)
 
 
 def _label(
@@ -71,19 +73,44 @@ def _rich_list(items: Sequence[str], ordered: bool) -> str:
 
 
 def _list_icon(picture: Path) -> QIcon:
-    """The pictogram as a list icon that is not tinted when its row is selected."""
+    """The pictogram as a list icon that is not tinted when its row is selected; on a
+    selected row it sits on a pale tile, so a highlight in the figure's own teal (or any
+    dark one) cannot swallow it."""
     renderer = QSvgRenderer(str(picture))
     ratio = 2  # crisp on high-DPI screens too
-    image = QPixmap(LIST_ICON * ratio, LIST_ICON * ratio)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    renderer.render(painter)
-    painter.end()
-    image.setDevicePixelRatio(ratio)
     icon = QIcon()
-    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Active):
-        icon.addPixmap(image, mode)
+    for modes, tile in (
+        ((QIcon.Mode.Normal,), False),
+        ((QIcon.Mode.Selected, QIcon.Mode.Active), True),
+    ):
+        image = QPixmap(LIST_ICON * ratio, LIST_ICON * ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if tile:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 235))
+            painter.drawRoundedRect(image.rect(), 6 * ratio, 6 * ratio)
+        renderer.render(painter)
+        painter.end()
+        image.setDevicePixelRatio(ratio)
+        for mode in modes:
+            icon.addPixmap(image, mode)
     return icon
+
+
+def search_words(text: str) -> list[str]:
+    """Lower case, apostrophes dropped, hyphens and slashes as spaces: "Child's" finds
+    "childs pose", "knees-to-chest" finds "knees to chest"."""
+    folded = text.lower().replace("’", "").replace("'", "")
+    return folded.replace("-", " ").replace("/", " ").split()
+
+
+def search_text(exercise: Exercise) -> str:
+    """What the search looks in: name, aliases (the articles' names), kind, position,
+    targets."""
+    parts = (exercise.name, *exercise.aliases, exercise.kind, exercise.position)
+    return " ".join(search_words(" ".join((*parts, *exercise.targets))))
 
 
 def hold_seconds(dose: Dose) -> int | None:
@@ -326,6 +353,9 @@ class LibraryWindow(QWidget):
         box.setMinimumWidth(280)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search by name or muscle  (Ctrl+F)"))
+        self.search.setToolTip(
+            self.tr("Names the articles use work too, e.g. “lunge” or “superman”.")
+        )
         self.search.setAccessibleName(self.tr("Search exercises"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_filters)
@@ -408,9 +438,13 @@ class LibraryWindow(QWidget):
         self.name.setAccessibleName(self.tr("Exercise name"))
         self.meta = _label(muted=True)
         self.targets = _label()
+        self.aliases = _label(muted=True)
+        self.aliases.setAccessibleName(self.tr("Also known as"))
         self.dose = _label(scale=1.1, bold=True)
         self.dose.setAccessibleName(self.tr("Dose"))
         self.dose_note = _label(muted=True)
+        self.dose_source = self._source_label()
+        self.dose_source.setAccessibleName(self.tr("Where the dose comes from"))
         self.prompt_note = _label(muted=True)
         self.not_for_me = QCheckBox(self.tr("&Not for me: leave it out of break prompts"))
         self.not_for_me.setAccessibleName(self.tr("Not for me"))
@@ -422,9 +456,11 @@ class LibraryWindow(QWidget):
         head_text.addWidget(self.name)
         head_text.addWidget(self.meta)
         head_text.addWidget(self.targets)
+        head_text.addWidget(self.aliases)
         head_text.addSpacing(6)
         head_text.addWidget(self.dose)
         head_text.addWidget(self.dose_note)
+        head_text.addWidget(self.dose_source)
         head_text.addStretch(1)
         head_text.addWidget(self.not_for_me)
         head_text.addWidget(self.prompt_note)
@@ -439,6 +475,8 @@ class LibraryWindow(QWidget):
         self.steps.setWordWrap(True)
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         self.steps.setAccessibleName(self.tr("Steps"))
+        self.steps_source = self._source_label()
+        self.steps_source.setAccessibleName(self.tr("Where the steps come from"))
         self.cues = QLabel()
         self.cues.setWordWrap(True)
         self.cues.setTextFormat(Qt.TextFormat.RichText)
@@ -459,12 +497,33 @@ class LibraryWindow(QWidget):
         layout.addWidget(self.why)
         layout.addWidget(self._section(self.tr("How to do it")))
         layout.addWidget(self.steps)
+        layout.addWidget(self.steps_source)
         layout.addWidget(self._section(self.tr("Form cues")))
         layout.addWidget(self.cues)
         layout.addWidget(self.cautions_heading)
         layout.addWidget(self.cautions)
         layout.addStretch(1)
         return self._scroll(content)
+
+    def _source_label(self) -> QLabel:
+        """A small mark: "from the articles", or "our suggestion" in colour; the tooltip
+        names the articles and what DeskGuard chose and why."""
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        font = label.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        label.setFont(font)
+        return label
+
+    def _show_source(self, label: QLabel, what: str, sources: Sequence[str], choice: str) -> None:
+        mark = html.escape(f"{what}: {source_mark(sources)}")
+        if is_ours(sources):  # stands out: the user should know this is not the evidence
+            text = f"<b>{mark}</b>"  # bold in the text colour: readable in any theme
+        else:
+            text = f"<span style='color:palette(placeholder-text)'>{mark}</span>"
+        label.setText(text)
+        label.setToolTip(source_tooltip(sources, choice))
 
     def _build_avoid_page(self) -> QWidget:
         content = QWidget()
@@ -547,13 +606,11 @@ class LibraryWindow(QWidget):
             return False
         if self.desk_only.isChecked() and not exercise.desk_friendly:
             return False
-        haystack = " ".join(
-            (exercise.name, exercise.kind, exercise.position, *exercise.targets)
-        ).lower()
+        haystack = search_text(exercise)
         return all(word in haystack for word in words)
 
     def apply_filters(self) -> None:
-        words = self.search.text().lower().split()
+        words = search_words(self.search.text())
         filtering = (
             self.position_filter.currentData() is not None
             or self.kind_filter.currentData() is not None
@@ -563,7 +620,7 @@ class LibraryWindow(QWidget):
         for key, item in self._items.items():
             if key.startswith("avoid:"):
                 entry = self._avoid[key.removeprefix("avoid:")]
-                haystack = f"{entry.name} {entry.why}".lower()
+                haystack = " ".join(search_words(f"{entry.name} {entry.why}"))
                 visible = not filtering and all(w in haystack for w in words)
                 group = "avoid"
             else:
@@ -625,9 +682,17 @@ class LibraryWindow(QWidget):
             f"{self._kind_name(exercise.kind)} · {self._position_name(exercise.position)} · {desk}"
         )
         self.targets.setText(self.tr("Works: ") + ", ".join(exercise.targets))
+        self.aliases.setText(self.tr("Also called: ") + ", ".join(exercise.aliases))
+        self.aliases.setVisible(bool(exercise.aliases))
         self.dose.setText(dose_text(exercise))
         self.dose_note.setText(exercise.dose.note)
         self.dose_note.setVisible(bool(exercise.dose.note))
+        self._show_source(
+            self.dose_source, self.tr("Dose"), exercise.dose_source, exercise.dose_choice
+        )
+        self._show_source(
+            self.steps_source, self.tr("Steps"), exercise.steps_source, exercise.steps_choice
+        )
         self.hold.set_dose(exercise.dose)
         self.why.setText(exercise.why)
         self.steps.setText(_rich_list(exercise.steps, ordered=True))

@@ -11,6 +11,8 @@ Keys: the digits 0–9 pick a rating, Left/Right move it, Tab reaches every choi
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -31,6 +33,7 @@ from deskguard.ui.widgets import (
     WARNING_COLOUR,
     disclaimer_label,
     named_button,
+    readable,
     text_label,
 )
 
@@ -58,6 +61,9 @@ _SCALE_CSS = (
 )
 
 
+TEN_WITHIN_S = 1.2  # "1" then "0" typed this close together is a 10
+
+
 class PainRating(QWidget):
     """A 0–10 rating plus the sensation; `complete()` once both are chosen."""
 
@@ -65,6 +71,7 @@ class PainRating(QWidget):
 
     def __init__(self, question: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._one_at: float | None = None  # when a "1" was typed: a "0" soon after is 10
         self.question = text_label(question, bold=True)
         self.scale_group = QButtonGroup(self)
         self.scale_group.setExclusive(True)
@@ -115,7 +122,7 @@ class PainRating(QWidget):
                 "DeskGuard will ask a few warning-sign questions next."
             )
         )
-        self.warning.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.warning.setStyleSheet(f"color: {readable(WARNING_COLOUR)};")
         self.warning.hide()
 
         layout = QVBoxLayout(self)
@@ -176,12 +183,30 @@ class PainRating(QWidget):
         self.warning.setVisible(self.is_bad())
         self.changed.emit()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        text = event.text()
-        current = self.rating()
-        if text.isdigit() and len(text) == 1:
+    def take_digit(self, text: str) -> bool:
+        """A typed digit sets the rating ("1" then "0" within a moment makes 10);
+        False when `text` is no single digit. The window forwards digits here, so a
+        rating can be typed wherever the focus is."""
+        if not (len(text) == 1 and text.isdigit()):
+            return False
+        now = time.monotonic()
+        if text == "0" and self._one_at is not None and now - self._one_at < TEN_WITHIN_S:
+            self.set_rating(10)
+            self._one_at = None
+        else:
             self.set_rating(int(text))
-        elif event.key() == Qt.Key.Key_Right:
+            self._one_at = now if text == "1" else None
+        rating = self.rating()
+        if rating is not None:
+            self.scale_buttons[rating].setFocus()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.take_digit(event.text()):
+            event.accept()
+            return
+        current = self.rating()
+        if event.key() == Qt.Key.Key_Right:
             self.set_rating(min(SCALE_MAX, (current if current is not None else -1) + 1))
         elif event.key() == Qt.Key.Key_Left:
             self.set_rating(max(0, (current if current is not None else 1) - 1))
@@ -269,6 +294,9 @@ class PainDialog(QDialog):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.save()
+            event.accept()
+            return
+        if self.rating.take_digit(event.text()):  # digits rate wherever the focus is
             event.accept()
             return
         super().keyPressEvent(event)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from deskguard.core import programme
+from deskguard.core.evidence import source_mark, source_tooltip
 from deskguard.core.programme import PainWhen, Review, Status
 from deskguard.services.programme import Coach
 from deskguard.ui.pain_dialog import PainDialog
@@ -158,9 +159,14 @@ class ProgrammeWindow(QWidget):
             )
             inner.addWidget(text_label(phase.goal))
             names = [exercises[i].name for i in phase.exercise_ids if i in exercises]
-            inner.addWidget(
-                text_label(self.tr("Exercises: {0}").format(", ".join(names)), muted=True)
+            chosen = text_label(
+                self.tr("Exercises: {0} ({1})").format(
+                    ", ".join(names), source_mark(phase.placement_source)
+                ),
+                muted=True,
             )
+            chosen.setToolTip(source_tooltip(phase.placement_source, phase.placement_choice))
+            inner.addWidget(chosen)
             if phase.load:
                 inner.addWidget(text_label(phase.load, bold=True))
             self.phase_cards.append(frame)
@@ -173,20 +179,23 @@ class ProgrammeWindow(QWidget):
             ).format(low, high),
             self.tr(
                 "At least a full week in each phase. The next phase opens once you have "
-                "had a week of sessions without sharp pain."
-            ),
+                "had a week of sessions without sharp pain (DeskGuard counts {0} sessions "
+                "as that week: our reading)."
+            ).format(programme.CLEAN_WEEK_SESSIONS),
             self.tr("Phase 3 adds a light weight: {0}–{1} lb ({2}–{3} kg).").format(
                 *programme.LOAD_LB, *programme.LOAD_KG
             ),
             self.tr(
                 "Sharp, stabbing or travelling pain means stop: the session ends and the "
-                "programme steps back a phase for a week."
+                "programme steps back a phase for a week. Skip the routine that day; "
+                "gentle walking is fine."
             ),
             self.tr(
                 "A quick pain rating before and after each session and once a week. If "
-                "after four weeks your pain has not eased by at least {0:.0%}, DeskGuard "
-                "suggests seeing a physical therapist."
-            ).format(programme.MIN_IMPROVEMENT),
+                "after four weeks your pain has not eased by at least {0} (DeskGuard looks "
+                "for {1:.0%}: our choice), DeskGuard suggests seeing a physical therapist."
+            ).format(programme.REVIEW_RANGE_TEXT, programme.MIN_IMPROVEMENT),
+            programme.EXPECTATIONS,
         ]
         self.rules = rich_label(bullet_html(rules))
         self.rules.setAccessibleName(self.tr("How the programme works"))
@@ -232,9 +241,9 @@ class ProgrammeWindow(QWidget):
         self.severe_box, severe = note_frame(WARNING_COLOUR, "severeBox")
         self.severe_text = text_label(
             self.tr(
-                "Your last two pain ratings were {0} or more out of 10. Pain that stays "
-                "this high is worth showing to a doctor or physiotherapist, whatever the "
-                "exercises do for you."
+                "Your last two pain ratings were {0} or more out of 10 (two in a row is "
+                "DeskGuard's rule of thumb). Pain that stays this high is worth showing to "
+                "a doctor or physiotherapist, whatever the exercises do for you."
             ).format(programme.SEVERE_PAIN)
         )
         severe.addWidget(text_label(self.tr("Please see a clinician"), scale=1.1, bold=True))
@@ -379,7 +388,14 @@ class ProgrammeWindow(QWidget):
         self.phase_load.setVisible(bool(phase.load))
         exercises = self.coach.exercises()
         names = [exercises[i].name for i in phase.exercise_ids if i in exercises]
-        self.phase_exercises.setText(self.tr("Exercises: {0}").format(", ".join(names)))
+        self.phase_exercises.setText(
+            self.tr("Exercises: {0} ({1})").format(
+                ", ".join(names), source_mark(phase.placement_source)
+            )
+        )
+        self.phase_exercises.setToolTip(
+            source_tooltip(phase.placement_source, phase.placement_choice)
+        )
 
         offer = state.train_today
         self.today_reason.setText(offer.reason)
@@ -421,10 +437,11 @@ class ProgrammeWindow(QWidget):
                 figures
                 + " "
                 + self.tr(
-                    "The plan looks for at least {0:.0%} less pain after four weeks. It has "
-                    "not come, so it is wise to have a qualified physical therapist assess "
-                    "your back. Take your progress summary with you."
-                ).format(programme.MIN_IMPROVEMENT)
+                    "The articles look for at least {0} less pain after four weeks, and "
+                    "DeskGuard for {1:.0%} (our choice). It has not come, so it is wise to "
+                    "have a qualified physical therapist assess your back. Take your "
+                    "progress summary with you."
+                ).format(programme.REVIEW_RANGE_TEXT, programme.MIN_IMPROVEMENT)
             )
         else:
             colour = GOOD_COLOUR
@@ -432,9 +449,10 @@ class ProgrammeWindow(QWidget):
             self.review_text.setText(
                 figures
                 + " "
-                + self.tr("That is at least the {0:.0%} the plan looks for. Keep going.").format(
-                    programme.MIN_IMPROVEMENT
-                )
+                + self.tr(
+                    "That is at least the {0:.0%} DeskGuard looks for (the top of the "
+                    "articles' {1}). Keep going: progress is rarely a straight line."
+                ).format(programme.MIN_IMPROVEMENT, programme.REVIEW_RANGE_TEXT)
             )
         self.review_box.setStyleSheet(
             "QFrame#reviewBox { border: 1px solid palette(mid);"

@@ -14,6 +14,7 @@ Imports QtCharts: the app imports this module only when the window is first open
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +37,9 @@ from PySide6.QtGui import (
     QCursor,
     QHideEvent,
     QImage,
+    QKeySequence,
     QPainter,
+    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -67,13 +70,14 @@ from deskguard.core.progress import (
 from deskguard.core.stats import WeekSource
 from deskguard.services.programme import Coach
 from deskguard.ui.chart_parts import (
-    MUTED,
     Tile,
     _category_axis,
     _new_chart,
     _pen,
     _value_axis,
+    muted_colour,
     overlay_label,
+    warning_text,
     with_overlay,
 )
 from deskguard.ui.therapist_report import (
@@ -93,6 +97,7 @@ from deskguard.ui.therapist_report import (
     progress_summary,
     write_summary,
 )
+from deskguard.ui.widgets import local_date
 
 TITLE = "DeskGuard — Back-care progress"
 SAVE_LABEL = "Save summary for your physiotherapist…"
@@ -139,6 +144,17 @@ def _marker_image(key: str, colour: str, size: int = 15) -> QImage:
     return image
 
 
+def sessions_text(done: int, planned: int) -> str:
+    """Sessions against the plan, never "1 of 0": a session done before the first
+    planned day (a programme started on a Saturday) is ahead of the plan."""
+    sessions = "session" if done == 1 else "sessions"
+    if planned == 0:
+        if done == 0:
+            return "No sessions planned yet: they start on your next session day"
+        return f"{done} {sessions} done, ahead of your plan"
+    return f"{done} of {planned} planned sessions done"
+
+
 class ProgressWindow(QWidget):
     """Pain against breaks and sessions over `weeks` weeks, with the physiotherapist's summary."""
 
@@ -148,10 +164,12 @@ class ProgressWindow(QWidget):
         breaks: WeekSource,
         weeks: int = DEFAULT_WEEKS,
         parent: QWidget | None = None,
+        open_programme: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.coach = coach
         self.breaks = breaks
+        self.open_programme = open_programme
         self.weeks = weeks
         self.summary: ProgressSummary | None = None
         self._marker_tips: dict[str, list[tuple[float, str]]] = {}
@@ -165,7 +183,7 @@ class ProgressWindow(QWidget):
         font.setBold(True)
         self.headline.setFont(font)
         self.period = QLabel()
-        self.period.setStyleSheet(f"color: {MUTED};")
+        self.period.setStyleSheet("color: palette(placeholder-text);")
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -197,7 +215,7 @@ class ProgressWindow(QWidget):
         stack_host = with_overlay(self.chart_view, self.empty_label)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(f"color: {MUTED}; padding: 0 4px 4px 4px;")
+        self.note.setStyleSheet("color: palette(placeholder-text); padding: 0 4px 4px 4px;")
         self.chart_page = chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(0, 6, 0, 0)
@@ -229,7 +247,7 @@ class ProgressWindow(QWidget):
 
         self.disclaimer = QLabel(programme.NOT_MEDICAL_ADVICE)
         self.disclaimer.setWordWrap(True)
-        self.disclaimer.setStyleSheet(f"color: {MUTED};")
+        self.disclaimer.setStyleSheet("color: palette(placeholder-text);")
 
         self.save_button = QPushButton(SAVE_LABEL)
         self.save_button.setToolTip(
@@ -239,11 +257,17 @@ class ProgressWindow(QWidget):
         self.close_button = QPushButton("Close")
         self.save_button.clicked.connect(self._ask_summary)
         self.close_button.clicked.connect(self.close)
+        # Not started: the way to start is here, not only in another window.
+        self.start_button = QPushButton("Start the programme…")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self._start_programme)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.start_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
 
@@ -279,9 +303,14 @@ class ProgressWindow(QWidget):
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
         self.save_button.setEnabled(summary.started)
+        self.start_button.setVisible(not summary.started and self.open_programme is not None)
         self.save_button.setToolTip(
             self.save_button.toolTip() if summary.started else "Start the programme first."
         )
+
+    def _start_programme(self) -> None:
+        if self.open_programme is not None:
+            self.open_programme()
 
     def showEvent(self, event: QShowEvent) -> None:
         if self._stale:  # breaks happen all the time: shown again, read again
@@ -353,10 +382,10 @@ class ProgressWindow(QWidget):
         try:
             pdf, csv = write_summary(path, self.coach, self.breaks, self.weeks)
         except SummaryError as err:
-            self.status.setStyleSheet("color: #A13F00;")
+            self.status.setStyleSheet(f"color: {warning_text()};")
             self.status.setText(str(err))
             return None
-        self.status.setStyleSheet(f"color: {MUTED};")
+        self.status.setStyleSheet("color: palette(placeholder-text);")
         self.status.setText(f"Saved {pdf.name} and {csv.name} in {pdf.parent}")
         return pdf, csv
 
@@ -385,7 +414,7 @@ class ProgressWindow(QWidget):
             done = sum(w.programme.sessions for w in weeks)
             planned = sum(w.programme.planned for w in weeks)
             stops = sum(w.programme.stopped for w in weeks)
-            text = f"{done} of {planned} planned sessions done"
+            text = sessions_text(done, planned)
             if stops:
                 text += f", {stops} stopped by sharp pain"
             self.headline.setText(text)
@@ -420,9 +449,11 @@ class ProgressWindow(QWidget):
             f"Phase {phase.number} of {programme.PHASE_COUNT}",
             "paused" if state.paused else phase.title,
         )
-        t["sessions"].set(
-            f"{week.programme.sessions} of {week.programme.planned}", summary.days_text()
-        )
+        if week.programme.planned:
+            value = f"{week.programme.sessions} of {week.programme.planned}"
+            t["sessions"].set(value, summary.days_text())
+        else:
+            t["sessions"].set(str(week.programme.sessions), "none planned yet this week")
         if week.programme.mean_pain is None:
             t["pain"].set("—", "no rating yet")
         else:
@@ -430,17 +461,18 @@ class ProgressWindow(QWidget):
                 f"{week.programme.mean_pain:.1f}", f"worst {week.programme.worst_pain} · 0–10"
             )
         review = state.review
-        note_style = f"color: {MUTED};"
+        note_style = "color: palette(placeholder-text);"
         if review is None:
             due = state.review_on
             past = due is not None and due <= summary.today
-            t["review"].set("—", "no ratings to compare" if past else f"due {due:%d %b}")
+            when = "" if due is None else local_date(due, "d MMM")
+            t["review"].set("—", "no ratings to compare" if past else f"due {when}")
         else:
             value = f"{review.baseline:.1f} → {review.recent:.1f}"
             better = review_text(review).split("(", 1)[1].rstrip(")")
             if review.see_therapist:
                 t["review"].set(value, f"{better}: see a physical therapist")
-                note_style = "color: #A13F00; font-weight: bold;"
+                note_style = f"color: {warning_text()}; font-weight: bold;"
             else:
                 t["review"].set(value, better)
         t["review"].note.setStyleSheet(note_style)
@@ -454,7 +486,7 @@ class ProgressWindow(QWidget):
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if week.programme.phase is None:
-                    item.setForeground(QBrush(QColor(MUTED)))
+                    item.setForeground(QBrush(muted_colour()))
                 self.table.setItem(r, c, item)
 
     def _fill_history(self, summary: ProgressSummary) -> None:
@@ -466,7 +498,7 @@ class ProgressWindow(QWidget):
             self.history.setItem(0, 1, QTableWidgetItem("The programme has not started."))
             return
         for r, (at, text) in enumerate(rows):
-            self.history.setItem(r, 0, QTableWidgetItem(f"{at:%a %d %b %Y}"))
+            self.history.setItem(r, 0, QTableWidgetItem(local_date(at.date(), "ddd d MMM yyyy")))
             self.history.setItem(r, 1, QTableWidgetItem(text))
         self.history.resizeRowsToContents()
 
@@ -566,7 +598,7 @@ class ProgressWindow(QWidget):
                     continue
                 x = index - 0.5 + (m.day.weekday() + 0.5) / 7
                 marks.append(QPointF(x, row))
-                tips.append((x, f"{m.at:%a %d %b}: {m.text}"))
+                tips.append((x, f"{local_date(m.at.date(), 'ddd d MMM')}: {m.text}"))
             marks.hovered.connect(
                 lambda point, state, key=key: self._show_marker_tip(key, point, state)
             )

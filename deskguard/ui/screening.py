@@ -40,6 +40,7 @@ from deskguard.ui.widgets import (
     fit_to_content,
     named_button,
     note_frame,
+    readable,
     rich_label,
     text_label,
     vertical_scroll,
@@ -263,7 +264,7 @@ class ClinicianView(QWidget):
     def __init__(self, coach: Coach, flags: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = text_label(self.tr("Please see a clinician"), scale=1.6, bold=True)
-        self.heading.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.heading.setStyleSheet(f"color: {readable(WARNING_COLOUR)};")
         self.lead = text_label(self.tr("You told DeskGuard:"))
         self.reasons = rich_label()
         self.reasons.setAccessibleName(self.tr("Reasons"))

@@ -46,6 +46,13 @@ from PySide6.QtWidgets import (
 )
 
 from deskguard.core import programme
+from deskguard.core.evidence import (
+    exercise_marks,
+    exercise_tooltip,
+    is_ours,
+    source_mark,
+    source_tooltip,
+)
 from deskguard.core.model import Exercise
 from deskguard.core.programme import PainWhen, Sensation, Step
 from deskguard.core.session import IN_SET, Phase, Session, Why, next_session_day
@@ -60,6 +67,7 @@ from deskguard.ui.widgets import (
     disclaimer_label,
     named_button,
     note_frame,
+    readable,
     rich_label,
     text_label,
     vertical_scroll,
@@ -186,12 +194,12 @@ class SessionPlayer(QWidget):
     def _before_page(self) -> QWidget:
         self.before_heading = text_label(self.tr("Today's session"), scale=1.6, bold=True)
         self.before_phase = text_label(bold=True)
-        self.before_phase.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.before_phase.setStyleSheet(f"color: {readable(INFO_COLOUR)};")
         self.before_routine = rich_label()
         self.before_routine.setAccessibleName(self.tr("Today's routine"))
         self.before_note = text_label(muted=True)
         self.before_offer = text_label()
-        self.before_offer.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.before_offer.setStyleSheet(f"color: {readable(WARNING_COLOUR)};")
         self.before_rating = PainRating(self.tr("How does your lower back feel right now?"))
         self.before_rating.changed.connect(self._update_before)
         during, note = note_frame(WARNING_COLOUR, "duringNote")
@@ -216,7 +224,7 @@ class SessionPlayer(QWidget):
         self.picture.setAccessibleName(self.tr("Exercise picture"))
         self.name = text_label(scale=1.5, bold=True)
         self.set_line = text_label(scale=1.15, bold=True)
-        self.set_line.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.set_line.setStyleSheet(f"color: {readable(INFO_COLOUR)};")
         self.how = rich_label()
         self.how.setAccessibleName(self.tr("How to do it"))
         self.cues = text_label(muted=True)
@@ -267,7 +275,10 @@ class SessionPlayer(QWidget):
         heading = text_label(self.tr("Rest"), scale=1.6, bold=True)
         self.rest_lead = text_label(
             self.tr("Breathe easy and shake out your arms and legs. The next set starts by itself.")
+            + " "
+            + self.tr("(The rest time is our suggestion.)")
         )
+        self.rest_lead.setToolTip(programme.REST_CHOICE)
         self.rest_countdown = _big("0:30", 3.4)
         self.rest_countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rest_countdown.setAccessibleName(self.tr("Rest time left"))
@@ -275,7 +286,19 @@ class SessionPlayer(QWidget):
         self.rest_progress.setTextVisible(False)
         self.rest_progress.setMaximumHeight(8)
         self.rest_progress.setAccessibleName(self.tr("Rest progress"))
-        self.up_next = text_label(scale=1.1)
+        # What comes next, so the rest is also the time to get into position.
+        self.up_next = text_label(scale=1.1, bold=True)
+        self.up_next_dose = text_label(muted=True)
+        self.up_next_picture = QSvgWidget()
+        self.up_next_picture.setFixedSize(QSize(72, 72))
+        self.up_next_picture.setAccessibleName(self.tr("Picture of the next exercise"))
+        next_text = QVBoxLayout()
+        next_text.addWidget(self.up_next)
+        next_text.addWidget(self.up_next_dose)
+        next_text.addStretch(1)
+        next_row = QHBoxLayout()
+        next_row.addWidget(self.up_next_picture, 0, Qt.AlignmentFlag.AlignTop)
+        next_row.addLayout(next_text, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
@@ -285,12 +308,12 @@ class SessionPlayer(QWidget):
         layout.addWidget(self.rest_countdown)
         layout.addWidget(self.rest_progress)
         layout.addStretch(1)
-        layout.addWidget(self.up_next)
+        layout.addLayout(next_row)
         return page
 
     def _finish_page(self) -> QWidget:
         self.finish_heading = text_label(self.tr("Session complete"), scale=1.6, bold=True)
-        self.finish_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
+        self.finish_heading.setStyleSheet(f"color: {readable(GOOD_COLOUR)};")
         self.summary = text_label(scale=1.1)
         self.summary_list = text_label(selectable=True)
         self.summary_list.setAccessibleName(self.tr("What you did"))
@@ -309,7 +332,7 @@ class SessionPlayer(QWidget):
 
     def _check_page(self) -> QWidget:
         self.check_heading = text_label(scale=1.6, bold=True)
-        self.check_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.check_heading.setStyleSheet(f"color: {readable(WARNING_COLOUR)};")
         self.check_explain = text_label()
         self.check_note, note = note_frame(INFO_COLOUR, "rangeNote")
         self.check_advice = text_label()
@@ -351,14 +374,14 @@ class SessionPlayer(QWidget):
         self.good_button = named_button(
             self.tr("&Good ache"), self.tr("It is a good ache"), focus=False
         )
-        self.good_button.setStyleSheet(f"color: {GOOD_COLOUR}; font-weight: bold;")
+        self.good_button.setStyleSheet(f"color: {readable(GOOD_COLOUR)}; font-weight: bold;")
         self.good_button.clicked.connect(self.good_ache)
         self.sharp_button = named_button(
             self.tr("This &hurts (sharp)"),
             self.tr("This hurts: sharp pain, stop the session"),
             focus=False,
         )
-        self.sharp_button.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;")
+        self.sharp_button.setStyleSheet(f"color: {readable(WARNING_COLOUR)}; font-weight: bold;")
         self.sharp_button.clicked.connect(self.sharp)
         for button in (self.good_button, self.sharp_button):
             button.setMinimumWidth(170)
@@ -437,7 +460,8 @@ class SessionPlayer(QWidget):
         self.pain_panel.setVisible(page in (Page.STEP, Page.REST))
         self.progress.setVisible(page in (Page.STEP, Page.REST, Page.FINISH))
         self.confirm_bar.hide()
-        self.stop_button.setVisible(page in (Page.STEP, Page.REST, Page.FINISH))
+        # Session complete: nothing left to stop (Esc still asks before closing unsaved).
+        self.stop_button.setVisible(page in (Page.STEP, Page.REST))
         self.primary_button.setVisible(page != Page.CHECK)
         self.primary_button.setEnabled(True)
         if page == Page.BEFORE:
@@ -483,11 +507,17 @@ class SessionPlayer(QWidget):
                 phase.number, programme.PHASE_COUNT, phase.title, self.week
             )
         )
-        rows = [
-            self.tr("{0} — {1}").format(self.exercise_by_id[i].name, self._dose_text(i))
-            for i in self.exercise_ids
-        ]
+        rows = []
+        for i in self.exercise_ids:
+            exercise = self.exercise_by_id[i]
+            row = self.tr("{0} — {1}").format(exercise.name, self._dose_text(i))
+            if is_ours(exercise.dose_source):  # the dose is DeskGuard's, not the articles'
+                row += f" ({source_mark(exercise.dose_source)})"
+            rows.append(row)
         self.before_routine.setText(bullet_html(rows))
+        self.before_routine.setToolTip(
+            source_tooltip(phase.placement_source, phase.placement_choice)
+        )
         note = self.tr(
             "Mostly on the floor: have a mat or a carpet ready. Move slowly and with "
             "control; good form matters more than the count."
@@ -544,7 +574,10 @@ class SessionPlayer(QWidget):
             self.tr("Exercise {0} of {1} · step {2} of {3}").format(
                 number, len(self.exercise_ids), self.index + 1, len(self.steps)
             )
+            + " · "
+            + exercise_marks(exercise)
         )
+        self.step_where.setToolTip(exercise_tooltip(exercise))
         path = self.coach.library.picture_path(exercise)
         self.picture.setVisible(path is not None)
         if path is not None:
@@ -643,6 +676,12 @@ class SessionPlayer(QWidget):
         elif following.side == "right":
             text += self.tr(" · right side")
         self.up_next.setText(text)
+        upcoming = self.exercise(following)
+        self.up_next_dose.setText(upcoming.steps[0] if upcoming.steps else "")
+        path = self.coach.library.picture_path(upcoming)
+        self.up_next_picture.setVisible(path is not None)
+        if path is not None:
+            self.up_next_picture.load(str(path))
         self.progress.setValue(self.index + 1)
         self._show_page(Page.REST)
         self._show_rest_left()
@@ -716,14 +755,14 @@ class SessionPlayer(QWidget):
         self.check_explain.setText(
             self.tr(
                 "You felt sharp pain during {0}. Sharp, stabbing or travelling pain means "
-                "stop, not push through. Nothing more today. {1}"
-            ).format(exercise.name, moved)
+                "stop, not push through. {2} {1}"
+            ).format(exercise.name, moved, programme.AFTER_SHARP)
         )
         self.check_advice.setText(
             self.tr(
                 "Next time, try a smaller range of motion: in a squat, for example, go only "
-                "halfway down. If it still hurts, the exercise is too advanced for you at "
-                "the moment."
+                "halfway down. If even that hurts, leave the exercise out for now: your "
+                "back is not ready for it yet."
             )
         )
         self.check_note.show()
@@ -788,7 +827,7 @@ class SessionPlayer(QWidget):
 
     def _end_saved(self, sensation: Sensation) -> None:
         self.end_heading.setText(self.tr("Saved. Well done."))
-        self.end_heading.setStyleSheet(f"color: {GOOD_COLOUR};")
+        self.end_heading.setStyleSheet(f"color: {readable(GOOD_COLOUR)};")
         message = self.tr(
             "Your session is saved. Muscles get stronger on the rest days, so the next "
             "session waits at least a day."
@@ -827,7 +866,8 @@ class SessionPlayer(QWidget):
             self.check_explain.setText(
                 self.tr(
                     "Sharp, stabbing or travelling pain before you start means today is not "
-                    "a day for the routine: rest instead, and do not push through it."
+                    "a day for the routine. Skip it today; gentle walking is fine. Do not "
+                    "push through the pain."
                 )
             )
             self.check_note.hide()
@@ -853,7 +893,7 @@ class SessionPlayer(QWidget):
         self.session.answer()
         if yes:
             self.end_heading.setText(self.tr("The programme is paused"))
-            self.end_heading.setStyleSheet(f"color: {WARNING_COLOUR};")
+            self.end_heading.setStyleSheet(f"color: {readable(WARNING_COLOUR)};")
             self.end_message.setText(
                 self.tr(
                     "Please see a doctor or physiotherapist about the warning signs you "
@@ -865,12 +905,12 @@ class SessionPlayer(QWidget):
         else:
             self.end_heading.setStyleSheet("")
             if self.session.why is Why.BEFORE:
-                self.end_heading.setText(self.tr("Rest today"))
+                self.end_heading.setText(self.tr("Skip the routine today"))
                 self.end_message.setText(
                     self.tr(
-                        "Thank you. Try again on your next session day. If sharp or "
-                        "travelling pain keeps coming back or gets worse, see a doctor or "
-                        "physiotherapist."
+                        "Thank you. Gentle walking is fine today; try the routine again on "
+                        "your next session day. If sharp or travelling pain keeps coming back "
+                        "or gets worse, see a doctor or physiotherapist."
                     )
                 )
             else:
@@ -878,9 +918,9 @@ class SessionPlayer(QWidget):
                 self.end_heading.setText(self.tr("Thank you"))
                 self.end_message.setText(
                     self.tr(
-                        "Take it easy for the rest of the day. Your next session is phase "
-                        "{0}, {1}. If sharp pain keeps coming back, see a doctor or "
-                        "physiotherapist."
+                        "No more exercises today; gentle walking is fine. Your next "
+                        "session is phase {0}, {1}. If sharp pain keeps coming back, see a "
+                        "doctor or physiotherapist."
                     ).format(phase.number, phase.title)
                 )
             self.end_card.hide()
@@ -889,7 +929,13 @@ class SessionPlayer(QWidget):
     # ---- stopping --------------------------------------------------------------------------
     def request_stop(self) -> None:
         """Esc / Stop: ask first when closing would throw a session (or questions) away."""
-        if self.session.in_progress:
+        if self.page == Page.FINISH:
+            self.confirm_text.setText(
+                self.tr("Close without saving? This session will not be recorded.")
+            )
+            self.abandon_button.setText(self.tr("Close without saving  (Esc)"))
+            self.abandon_button.setAccessibleName(self.tr("Close without saving"))
+        elif self.session.in_progress:
             self.confirm_text.setText(
                 self.tr("Stop this session? Nothing will be recorded as done.")
             )
@@ -935,6 +981,9 @@ class SessionPlayer(QWidget):
         else:
             self.close()
 
+    def _rating_here(self) -> PainRating:
+        return self.before_rating if self.page == Page.BEFORE else self.after_rating
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if self.confirm_bar.isVisible() and key == Qt.Key.Key_Escape:
@@ -947,6 +996,10 @@ class SessionPlayer(QWidget):
             self.count()
         elif key == Qt.Key.Key_Escape:
             self.request_stop()
+        elif self.page in (Page.BEFORE, Page.FINISH) and self._rating_here().take_digit(
+            event.text()
+        ):
+            pass  # a digit rates the pain, wherever the focus is
         else:
             super().keyPressEvent(event)
             return

@@ -1,4 +1,4 @@
-"""The Settings window: every setting in five tabs, checked as you type.
+"""The Settings window: every setting in six groups, checked as you type.
 
 Plain data in, one signal out. It takes the current Settings, whether autostart is on,
 the folders to show, the allowed ranges and a per-field validator (both from
@@ -7,6 +7,10 @@ adapters/config.py, handed in by app.py so the UI never imports an adapter), and
 OK. Saving, updating the planner and switching autostart are the receiver's job; if that
 fails it can call ``show_error``. "Open folder" buttons emit ``open_folder_requested``
 with the folder's path.
+
+Changes take effect when you press OK or Apply (Cancel leaves everything as it was).
+The groups follow how people think of them: Schedule, Breaks, Goals, Programme, Privacy
+& data, Startup & look. The window opens at the size of its largest group.
 
 Keys: Ctrl+Tab / Ctrl+Shift+Tab switch tabs, Alt+<underlined letter> jumps to a field,
 Return is OK, Esc is Cancel.
@@ -20,12 +24,13 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTime, Signal
-from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QSize, Qt, QTime, Signal
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,6 +38,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QTimeEdit,
@@ -63,6 +69,35 @@ def _muted(label: QLabel) -> QLabel:
     return label
 
 
+class PathLabel(QLabel):
+    """A long path elided in the middle to the space it has; the whole one in its tooltip
+    (and its Copy button). Selectable, so it can still be read out or copied by hand."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.setToolTip(path)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setMinimumWidth(120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        wanted = QFontMetrics(self.font()).horizontalAdvance(self.path) + 8
+        return QSize(min(wanted, 420), hint.height())
+
+    def _elide(self) -> None:
+        metrics = QFontMetrics(self.font())
+        self.setText(
+            metrics.elidedText(self.path, Qt.TextElideMode.ElideMiddle, max(40, self.width()))
+        )
+
+
 def _qtime(t: time) -> QTime:
     return QTime(t.hour, t.minute)
 
@@ -91,6 +126,7 @@ class SettingsDialog(QDialog):
         self._saved = settings
         self._saved_autostart = autostart
         self._loading = False
+        self._sized = False
         self.setWindowTitle(self.tr("DeskGuard — Settings"))
         self.setAccessibleName(self.tr("DeskGuard settings"))
         self.setObjectName("settingsDialog")
@@ -102,10 +138,10 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self.tabs.addTab(self._schedule_tab(), self.tr("&Schedule"))
         self.tabs.addTab(self._breaks_tab(), self.tr("&Breaks"))
-        self.tabs.addTab(self._reminders_tab(), self.tr("&Reminders"))
+        self.tabs.addTab(self._goals_tab(), self.tr("&Goals"))
         self.tabs.addTab(self._programme_tab(), self.tr("Pr&ogramme"))
-        self.tabs.addTab(self._data_tab(folders), self.tr("&Data"))
-        self.tabs.addTab(self._startup_tab(), self.tr("S&tartup"))
+        self.tabs.addTab(self._data_tab(folders), self.tr("Pri&vacy && data"))
+        self.tabs.addTab(self._startup_tab(), self.tr("S&tartup && look"))
         self.tabs.currentChanged.connect(self._fit)  # pages wrap to different heights
 
         self.status = QLabel()
@@ -114,21 +150,18 @@ class SettingsDialog(QDialog):
         self.status.setAccessibleName(self.tr("Problems"))
         self.status.hide()
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Apply
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
-        )
-        self.ok_button = self._std(QDialogButtonBox.StandardButton.Ok, self.tr("OK"))
-        self.apply_button = self._std(QDialogButtonBox.StandardButton.Apply, self.tr("&Apply"))
-        self.cancel_button = self._std(QDialogButtonBox.StandardButton.Cancel, self.tr("Cancel"))
-        self.defaults_button = self._std(
-            QDialogButtonBox.StandardButton.RestoreDefaults, self.tr("Restore defa&ults")
-        )
+        # Plain buttons: a style's stock icons (a floppy disk, a red cross) look foreign.
+        self.buttons = QDialogButtonBox()
+        R = QDialogButtonBox.ButtonRole
+        self.ok_button = self._button(self.tr("OK"), R.AcceptRole)
+        self.apply_button = self._button(self.tr("&Apply"), R.ApplyRole)
+        self.cancel_button = self._button(self.tr("Cancel"), R.RejectRole)
+        self.defaults_button = self._button(self.tr("Restore defa&ults"), R.ResetRole)
         self.defaults_button.setToolTip(
             self.tr("Put every setting back to DeskGuard's default. Nothing is saved until OK.")
         )
+        self.ok_button.setToolTip(self.tr("Save and use these settings, and close"))
+        self.apply_button.setToolTip(self.tr("Save and use these settings now"))
         self.ok_button.clicked.connect(self._ok)
         self.apply_button.clicked.connect(self._apply)
         self.cancel_button.clicked.connect(self.reject)
@@ -143,10 +176,11 @@ class SettingsDialog(QDialog):
         self.set_values(settings, autostart)
 
     # ---- building ------------------------------------------------------------------
-    def _std(self, which: QDialogButtonBox.StandardButton, text: str) -> QPushButton:
-        button = self.buttons.button(which)
-        button.setText(text)
+    def _button(self, text: str, role: QDialogButtonBox.ButtonRole) -> QPushButton:
+        button = QPushButton(text)
         button.setAccessibleName(text.replace("&", ""))
+        button.setAutoDefault(False)
+        self.buttons.addButton(button, role)
         return button
 
     def _spin(self, name: str, accessible: str, suffix: str) -> QSpinBox:
@@ -319,10 +353,6 @@ class SettingsDialog(QDialog):
             self._range_hint("snooze_limit", self.tr("snoozes")),
             ("snooze_limit",),
         )
-        return page
-
-    def _reminders_tab(self) -> QWidget:
-        page, form = self._form(self.tr("How long a prompt waits for you."))
         self._row(
             form,
             self.tr("Count as &missed after:"),
@@ -362,6 +392,22 @@ class SettingsDialog(QDialog):
                 )
             )
             form.addRow(self._error_label("posture_checks"))
+
+        return page
+
+    def _goals_tab(self) -> QWidget:
+        page, form = self._form(self.tr("What counts as a good day."))
+        goal = self._spin("adherence_goal", self.tr("Daily goal in percent"), self.tr(" %"))
+        self._row(
+            form,
+            self.tr("Dai&ly goal:"),
+            goal,
+            self.tr(
+                "The share of your breaks you want to get up for. A day at or above it is "
+                "ticked in This week and adds to your streak."
+            ),
+            ("adherence_goal",),
+        )
         return page
 
     def _programme_tab(self) -> QWidget:
@@ -410,44 +456,49 @@ class SettingsDialog(QDialog):
         return page
 
     def _data_tab(self, folders: Folders) -> QWidget:
-        page, form = self._form(self.tr("Your record and where DeskGuard keeps its files."))
-        goal = self._spin("adherence_goal", self.tr("Weekly goal in percent"), self.tr(" %"))
-        self._row(
-            form,
-            self.tr("Weekly &goal:"),
-            goal,
+        page, form = self._form(
             self.tr(
-                "Share of prompts you want to end in a break; days at or above it make your streak."
-            ),
-            ("adherence_goal",),
+                "Everything DeskGuard records stays on this computer, in the folders below; "
+                "nothing is sent anywhere."
+            )
         )
-        self.folder_edits: dict[str, QLineEdit] = {}
+        self.folder_edits: dict[str, PathLabel] = {}
         self.folder_buttons: dict[str, QPushButton] = {}
+        self.copy_buttons: dict[str, QPushButton] = {}
         for key, text, path, mnemonic in (
-            ("data", self.tr("Your record:"), folders.data, self.tr("Open data &folder")),
-            ("config", self.tr("Settings:"), folders.config, self.tr("Open sett&ings folder")),
-            ("log", self.tr("Log:"), folders.log, self.tr("Open &log folder")),
+            ("data", self.tr("Your record:"), folders.data, self.tr("Ope&n")),
+            ("config", self.tr("Settings:"), folders.config, self.tr("O&pen")),
+            ("log", self.tr("Log:"), folders.log, self.tr("Op&en")),
         ):
-            edit = QLineEdit(str(path))
-            edit.setReadOnly(True)
-            edit.setAccessibleName(text.rstrip(":"))
-            edit.setCursorPosition(0)
-            edit.setMinimumWidth(260)
+            shown = PathLabel(str(path))
+            shown.setAccessibleName(text.rstrip(":"))
             button = QPushButton(mnemonic)
-            button.setAccessibleName(mnemonic.replace("&", ""))
+            button.setAccessibleName(self.tr("Open {0} folder").format(text.rstrip(":").lower()))
+            button.setToolTip(self.tr("Open this folder in your file manager"))
             button.clicked.connect(lambda _=False, p=path: self.open_folder_requested.emit(str(p)))
+            copy = QPushButton(self.tr("Copy"))
+            copy.setAccessibleName(self.tr("Copy the {0} folder's path").format(text.rstrip(":")))
+            copy.setToolTip(self.tr("Copy the full path"))
+            copy.clicked.connect(lambda _=False, p=path: self._copy_path(p))
             line = QHBoxLayout()
-            line.addWidget(edit, 1)
+            line.addWidget(shown, 1)
             line.addWidget(button)
+            line.addWidget(copy)
             label = QLabel(text)
-            label.setBuddy(edit)
+            label.setBuddy(button)
             form.addRow(label, line)
-            self.folder_edits[key] = edit
+            self.folder_edits[key] = shown
             self.folder_buttons[key] = button
-        widest = max(b.sizeHint().width() for b in self.folder_buttons.values())
-        for button in self.folder_buttons.values():
-            button.setMinimumWidth(widest)  # equal buttons keep the paths in line
+            self.copy_buttons[key] = copy
         return page
+
+    def _copy_path(self, path: Path) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(str(path))
+        self.status.setText(self.tr("Copied {0}").format(path))
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        self.status.show()
 
     def _startup_tab(self) -> QWidget:
         page, form = self._form("")
@@ -465,6 +516,23 @@ class SettingsDialog(QDialog):
                 )
             )
         )
+        self.theme_box = QComboBox()
+        for value, text in (
+            ("system", self.tr("Like my desktop")),
+            ("light", self.tr("Light")),
+            ("dark", self.tr("Dark")),
+        ):
+            self.theme_box.addItem(text, value)
+        self.theme_box.setAccessibleName(self.tr("Colours"))
+        self.theme_box.currentIndexChanged.connect(self._changed)
+        self.fields["theme"] = self.theme_box
+        self._row(
+            form,
+            self.tr("&Colours:"),
+            self.theme_box,
+            self.tr("Light or dark windows, or whatever your desktop uses."),
+            ("theme",),
+        )
         return page
 
     # ---- values --------------------------------------------------------------------
@@ -477,6 +545,9 @@ class SettingsDialog(QDialog):
                     widget.setValue(getattr(settings, name))
                 elif isinstance(widget, QCheckBox):
                     widget.setChecked(bool(getattr(settings, name)))
+                elif isinstance(widget, QComboBox):
+                    index = widget.findData(getattr(settings, name))
+                    widget.setCurrentIndex(max(0, index))
             for i, box in enumerate(self.day_boxes):
                 box.setChecked(i in settings.working_days)
             self.start_edit.setTime(_qtime(settings.work_start))
@@ -498,6 +569,8 @@ class SettingsDialog(QDialog):
                 values[name] = widget.value()
             elif isinstance(widget, QCheckBox):
                 values[name] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                values[name] = widget.currentData()
         return dataclasses.replace(
             self._saved,
             **values,  # type: ignore[arg-type]
@@ -618,7 +691,26 @@ class SettingsDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self._size_to_content()
         self._fit()
+
+    def _size_to_content(self) -> None:
+        """As large as the largest group needs, so no group scrolls or squeezes."""
+        width = max(620, self.sizeHint().width())
+        tallest = 0
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is None:
+                continue
+            page_layout = page.layout()
+            if page_layout is not None and page_layout.hasHeightForWidth():
+                tallest = max(tallest, page_layout.totalHeightForWidth(width - 40))
+            else:
+                tallest = max(tallest, page.sizeHint().height())
+        chrome = self.sizeHint().height() - (self.tabs.currentWidget() or self).sizeHint().height()
+        self.resize(width, max(self.height(), tallest + max(chrome, 90)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -37,7 +37,9 @@ from PySide6.QtGui import (
 )
 
 from deskguard.core import programme
+from deskguard.core.evidence import ARTICLES, article_codes, is_ours
 from deskguard.core.export import progress_csv_text
+from deskguard.core.model import Dose, Exercise
 from deskguard.core.programme import Kind
 from deskguard.core.progress import (
     DEFAULT_WEEKS,
@@ -67,9 +69,12 @@ WARNING_BORDER = "#E69F00"
 SEE_THERAPIST = "See a physical therapist"
 SEE_THERAPIST_WHY = (
     "After four weeks the pain rating has not improved by at least "
-    f"{programme.MIN_IMPROVEMENT:.0%}. A physical therapist can assess the back in full and "
-    "adjust the exercises."
+    f"{programme.MIN_IMPROVEMENT:.0%}, the figure DeskGuard uses (the articles give "
+    f"{programme.REVIEW_RANGE_TEXT}; taking the top of that range is our choice). A physical "
+    "therapist can assess the back in full and adjust the exercises."
 )
+# The articles as a numbered reference list: a clinician reads "[2]", never a file name.
+REFERENCES = {code: n for n, code in enumerate(ARTICLES, start=1)}
 PAIN_NOTE = (
     "Pain: 0–10 ratings before sessions and at the weekly check-in (ratings right after a "
     "session, when a good muscle ache is expected, are left out)."
@@ -330,6 +335,7 @@ td.num, th.num {{ text-align: center; }}
 td {{ white-space: nowrap; }}
 td.wrap {{ white-space: normal; }}
 .flag {{ color: #A13F00; }}
+.small {{ font-size: 8pt; }}
 """
 
 WARNING_BOX = (
@@ -414,9 +420,13 @@ def _review_html(summary: ProgressSummary) -> str:
         ["Baseline: mean rating in the programme's first week", f"{review.baseline:.1f}"],
         ["Recent: mean rating in the last 7 days", f"{review.recent:.1f}"],
         ["Improvement", f"{review.improvement:.0%}"],
-        ["Improvement the plan looks for", f"at least {programme.MIN_IMPROVEMENT:.0%}"],
+        [
+            "Improvement the plan looks for",
+            f"at least {programme.MIN_IMPROVEMENT:.0%} (articles: {programme.REVIEW_RANGE_TEXT})",
+        ],
     ]
     html = _table(["Measure", "Value"], rows, 1, width="75%")
+    html += f'<p class="muted">{escape(programme.REVIEW_RULE)}</p>'
     if review.see_therapist:
         html += f'<p class="flag"><b>{SEE_THERAPIST}.</b> {escape(SEE_THERAPIST_WHY)}</p>'
     else:
@@ -424,8 +434,68 @@ def _review_html(summary: ProgressSummary) -> str:
     return html
 
 
-def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
-    """The summary as Qt rich text; `chart` names the trend image resource (None: no chart)."""
+def _dose_cell(dose: Dose) -> str:
+    parts = []
+    if dose.sets is not None:
+        parts.append(f"{dose.sets} sets")
+    if dose.reps is not None:
+        parts.append(f"{dose.reps} reps")
+    if dose.hold_seconds is not None:
+        parts.append(f"hold {dose.hold_seconds} s")
+    if dose.duration_seconds is not None:
+        parts.append(f"{dose.duration_seconds} s")
+    return ", ".join(parts) + (", each side" if dose.per_side else "")
+
+
+def _source_cell(sources: Sequence[str], choice: str) -> str:
+    """ "[1], [4]" for the articles; DeskGuard's own choice spelt out, so it is never read as
+    evidence."""
+    cited = ", ".join(f"[{REFERENCES[c]}]" for c in article_codes(sources))
+    if not is_ours(sources):
+        return escape(cited)
+    ours = f"<i>Our suggestion:</i> {escape(choice)}"
+    return f"{escape(cited)}; {ours}" if cited else ours
+
+
+def routine_html(routine: Sequence[Exercise], phase_number: int) -> str:
+    """The current phase's exercises, each dose and step list with its source, the phase's
+    choice of exercises and the rest between sets; then the reference list."""
+    phase = programme.phase(phase_number)
+    parts = [
+        f'<p class="small">Phase {phase.number}, {escape(phase.title)}. Which exercises are '
+        f"in it: {_source_cell(phase.placement_source, phase.placement_choice)} "
+        f"{escape(programme.REST_CHOICE)}</p>"
+    ]
+    rows = [
+        [
+            escape(e.name),
+            escape(_dose_cell(e.dose)),
+            _source_cell(e.dose_source, e.dose_choice),
+            _source_cell(e.steps_source, e.steps_choice),
+        ]
+        for e in routine
+    ]
+    if rows:
+        parts.append(
+            _table(
+                ["Exercise", "Dose", "Dose from", "Steps from"],
+                rows,
+                99,
+                wrap=(0, 2, 3),
+                widths=("20%", "18%", "31%", "31%"),
+            )
+        )
+    refs = "; ".join(f"[{n}] {escape(ARTICLES[code])}" for code, n in REFERENCES.items())
+    parts.append(f'<p class="muted small">Articles: {refs}.</p>')
+    return f'<div class="small">{"".join(parts)}</div>'
+
+
+def summary_html(
+    summary: ProgressSummary, chart: str | None = "chart", routine: Sequence[Exercise] = ()
+) -> str:
+    """The summary as Qt rich text; `chart` names the trend image resource (None: no chart);
+    `routine`: the current phase's exercises, listed with where each dose and step list
+    comes from."""
     parts = [f"<html><head><style>{_STYLE}</style></head><body>"]
     parts.append("<h1>Back-care programme summary</h1>")
     parts.append(
@@ -492,12 +562,16 @@ def summary_html(summary: ProgressSummary, chart: str | None = "chart") -> str:
     else:
         parts.append("<p>No red-flag screening has been recorded.</p>")
 
+    if summary.started and routine:  # nothing to show before the programme starts
+        parts.append("<h2>The current routine: evidence and DeskGuard's choices</h2>")
+        parts.append(routine_html(routine, summary.status.phase))
+
     parts.append(f'<p class="muted"><br>{escape(programme.NOT_MEDICAL_ADVICE)}</p>')
     parts.append("</body></html>")
     return "".join(parts)
 
 
-def _render_pdf(path: Path, summary: ProgressSummary) -> int:
+def _render_pdf(path: Path, summary: ProgressSummary, routine: Sequence[Exercise] = ()) -> int:
     """Writes the PDF to `path`; returns the page count. Raises SummaryError."""
     writer = QPdfWriter(str(path))
     writer.setTitle("DeskGuard: back-care summary for a physiotherapist")
@@ -514,7 +588,7 @@ def _render_pdf(path: Path, summary: ProgressSummary) -> int:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart"), trend_image(summary))
-    doc.setHtml(summary_html(summary))
+    doc.setHtml(summary_html(summary, routine=routine))
     page = writer.pageLayout().paintRectPixels(writer.resolution())
     footer_h = writer.resolution() * 0.3  # inch
     body = QSizeF(page.width(), page.height() - footer_h)
@@ -551,6 +625,12 @@ def _render_pdf(path: Path, summary: ProgressSummary) -> int:
     return pages
 
 
+def current_routine(coach: Coach) -> list[Exercise]:
+    """The exercises of the programme's current phase (phase 1 before it starts)."""
+    exercises = coach.exercises()
+    return [exercises[i] for i in coach.phase().exercise_ids if i in exercises]
+
+
 def _temp_beside(target: Path, suffix: str) -> Path:
     """An empty temporary file in `target`'s folder (so the rename stays on one disk)."""
     folder = target.parent
@@ -584,7 +664,7 @@ def write_summary(
         temps.append(tmp_pdf)
         tmp_csv = _temp_beside(path_csv, ".csv.tmp")
         temps.append(tmp_csv)
-        _render_pdf(tmp_pdf, summary)
+        _render_pdf(tmp_pdf, summary, current_routine(coach))
         if tmp_pdf.stat().st_size == 0:
             raise SummaryError(f"Could not write the PDF {path_pdf.name}: nothing was written.")
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QObject, QTime, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,10 +34,13 @@ PAUSE_CHOICES: tuple[tuple[str, int | None], ...] = (
 
 
 def _clock(when: datetime, now: datetime) -> str:
+    """The time in the user's locale's short form; with the day when it is not today."""
     local, today = when.astimezone(), now.astimezone()
-    text = local.strftime("%H:%M")
+    locale = QLocale()
+    text = str(locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat))
     if local.date() != today.date():
-        text = local.strftime("%a %H:%M")
+        day = str(locale.dayName(local.isoweekday(), QLocale.FormatType.ShortFormat))
+        text = f"{day} {text}"
     return text
 
 
@@ -81,6 +84,8 @@ def progress_today(status: TrayStatus) -> str:
     """ "3 of 4 breaks today" once a prompt has had an outcome today, else ""."""
     if status.prompts_today == 0:
         return ""
+    if status.prompts_today == 1:
+        return QCoreApplication.translate("Tray", "{0} of 1 break today").format(status.taken_today)
     return QCoreApplication.translate("Tray", "{0} of {1} breaks today").format(
         status.taken_today, status.prompts_today
     )

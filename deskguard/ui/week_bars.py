@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, QRectF, Qt, QTime
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from deskguard.core.glance import SEGMENTS, TAKEN_SEGMENTS, DayGlance, Mark, WeekGlance
 from deskguard.core.stats import WeekReport
+from deskguard.ui.widgets import local_date
 
 # Okabe & Ito's palette: told apart with every common form of colour blindness. Breaks
 # the user did not take are also hatched, so the two kinds differ without colour.
@@ -59,17 +60,6 @@ MARK_TEXT = {
     Mark.UPCOMING: "",
 }
 PAD = 6.0
-
-
-def local_date(day: date, fmt: str, locale: QLocale | None = None) -> str:
-    """`day` in the user's locale ("d MMM": 23 Nov, 23. Nov., 23 nov.)."""
-    return str((locale or QLocale()).toString(QDate(day.year, day.month, day.day), fmt))
-
-
-def local_time(at: time) -> str:
-    """A clock time in the user's locale's short form (09:45, 9:45 AM)."""
-    q = QTime(at.hour, at.minute)
-    return str(QLocale().toString(q, QLocale.FormatType.ShortFormat))
 
 
 @dataclass(frozen=True)
@@ -315,7 +305,8 @@ def _day_words(day: DayGlance) -> str:
     parts = [f"{n} {NAMES[k].lower()}" for k, n in zip(SEGMENTS, day.counts, strict=True) if n]
     detail = ", ".join(parts) if parts else "no breaks"
     if day.mark in (Mark.MET, Mark.NOT_MET):
-        return f"{row.breaks} of {row.counted} breaks taken, {MARK_TEXT[day.mark][2:]} ({detail})"
+        noun = "break" if row.counted == 1 else "breaks"
+        return f"{row.breaks} of {row.counted} {noun} taken, {MARK_TEXT[day.mark][2:]} ({detail})"
     return f"{MARK_TEXT[day.mark]} ({detail})"
 
 
@@ -370,7 +361,8 @@ class TrendBars(_Chart):
         if w.adherence is None:
             return f"Week of {self.labels[index]}: no breaks recorded"
         goal = "goal met" if self.met(w) else "goal not met"
-        return f"Week of {self.labels[index]}: {t.breaks} of {t.counted} breaks taken, {goal}"
+        noun = "break" if t.counted == 1 else "breaks"
+        return f"Week of {self.labels[index]}: {t.breaks} of {t.counted} {noun} taken, {goal}"
 
     def label_fits(self) -> list[LabelFit]:
         fm = self._metrics()

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QFont,
+    QGuiApplication,
     QKeySequence,
     QPainter,
     QPalette,
@@ -49,15 +50,8 @@ from deskguard.core.stats import (
     minutes_text,
 )
 from deskguard.ui.chart_parts import Tile, overlay_label, with_overlay
-from deskguard.ui.week_bars import (
-    COLOURS,
-    MARK_TEXT,
-    NAMES,
-    TrendBars,
-    WeekBars,
-    local_date,
-    local_time,
-)
+from deskguard.ui.week_bars import COLOURS, MARK_TEXT, NAMES, TrendBars, WeekBars
+from deskguard.ui.widgets import local_date, local_time
 
 # Two-line headers: a column is as wide as its widest line, so none is cut off.
 COLUMNS = (
@@ -149,7 +143,7 @@ class WeeklyChartWindow(QWidget):
         self.trend_reports: list[WeekReport] = []
         self.setWindowTitle("DeskGuard — This week")
         self.resize(900, 680)
-        screen = self.screen()
+        screen = QGuiApplication.primaryScreen()  # not QWidget.screen(): ui/widgets.screen_of
         if screen is not None:  # never larger than the screen (a small one at 200 %)
             room = screen.availableGeometry()
             self.resize(min(900, room.width() - 40), min(680, room.height() - 40))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import date, time
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, QTime
+from PySide6.QtGui import QGuiApplication, QPalette, QScreen
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 
@@ -52,6 +53,17 @@ def vertical_scroll(widget: QWidget) -> tuple[QScrollArea, QWidget]:
     return scroll, content
 
 
+def local_date(day: date, fmt: str, locale: QLocale | None = None) -> str:
+    """`day` in the user's locale ("d MMM": 23 Nov, 23. Nov., 23 nov.)."""
+    return str((locale or QLocale()).toString(QDate(day.year, day.month, day.day), fmt))
+
+
+def local_time(at: time) -> str:
+    """A clock time in the user's locale's short form (09:45, 9:45 AM)."""
+    q = QTime(at.hour, at.minute)
+    return str(QLocale().toString(q, QLocale.FormatType.ShortFormat))
+
+
 def screen_of(widget: QWidget) -> QScreen | None:
     """The screen under the widget's centre, else the primary one.
 
@@ -67,6 +79,21 @@ def screen_of(widget: QWidget) -> QScreen | None:
 WARNING_COLOUR = "#D55E00"  # vermillion
 INFO_COLOUR = "#0072B2"  # blue
 GOOD_COLOUR = "#009E73"  # bluish green
+
+# The same hues as *text*, dark enough on a light window and light enough on a dark one
+# (WCAG 4.5:1 on the window and button backgrounds; tests/ui/test_contrast.py measures).
+_READABLE = {
+    GOOD_COLOUR: ("#00694A", "#5EE0A8"),
+    WARNING_COLOUR: ("#9A3C00", "#FFB07F"),
+    INFO_COLOUR: ("#005A8C", "#8CC8F5"),
+}
+
+
+def readable(colour: str) -> str:
+    """`colour` (one of the constants above) as a text colour for the current palette."""
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    light, dark = _READABLE.get(colour, (colour, colour))
+    return dark if window.lightness() < 128 else light
 
 
 def named_button(text: str, name: str, *, focus: bool = True) -> QPushButton:

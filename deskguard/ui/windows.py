@@ -26,6 +26,9 @@ from deskguard.services.commands import Commands
 from deskguard.services.settings import SettingsService
 from deskguard.ui.tray import TrayActions
 
+WORKSTATION_OFFER = "workstation-check"  # the check was shown (or "Later" chosen)
+WELCOME_LEFT = "welcome-left"  # the welcome was closed before its end
+
 if TYPE_CHECKING:
     from deskguard.services.programme import Coach
 
@@ -255,7 +258,9 @@ class Windows(QObject):
                 controller.planner.settings,
                 today=lambda: controller.clock.now().astimezone(controller.tz).date(),
             )
-            window = ProgressWindow(coach, breaks=breaks, weeks=12)
+            window = ProgressWindow(
+                coach, breaks=breaks, weeks=12, open_programme=self.show_programme
+            )
             window.setWindowIcon(self.icon)
             return window
 
@@ -282,7 +287,9 @@ class Windows(QObject):
             clinician_watch(coach).show_screen(flags)
 
     def show_welcome_or_checklist(self) -> None:
-        """First run: the welcome. Later: the workstation check every 30 days."""
+        """First run: the welcome. Later: the workstation check, once after the welcome
+        and then every 30 days from the last time it was saved or offered; never at
+        every start, whatever the user did with it."""
         if self.first_run:
             from deskguard.ui.first_run import FirstRunDialog
 
@@ -295,14 +302,39 @@ class Windows(QObject):
                 self.icon,
             )
             dialog.completed.connect(self.finish_welcome)
+            dialog.rejected.connect(self.welcome_left)
             self._present("welcome", lambda: dialog)
             return
-        store = self.controller.store
-        last = self.controller.read(lambda: store.last_checklist_result(WORKSTATION), None)
-        today = self.controller.clock.now().astimezone(self.controller.tz).date()
-        last_day = last.taken_at.astimezone(self.controller.tz).date() if last else None
-        if checklist_due(last_day, today):
+        if self.checklist_offer_due():
+            self.note_offer(WORKSTATION_OFFER)
             self.show_checklist()
+
+    def checklist_offer_due(self) -> bool:
+        store = self.controller.store
+        tz = self.controller.tz
+        last = self.controller.read(lambda: store.last_checklist_result(WORKSTATION), None)
+        offered = self.controller.read(lambda: store.last_offer(WORKSTATION_OFFER), None)
+        days = [t.astimezone(tz).date() for t in (last.taken_at if last else None, offered) if t]
+        today = self.controller.clock.now().astimezone(tz).date()
+        return checklist_due(max(days) if days else None, today)
+
+    def note_offer(self, what: str) -> None:
+        store = self.controller.store
+        now = self.controller.clock.now()
+        self.controller.record(lambda: store.add_offer(what, now))
+
+    def welcome_left(self) -> None:
+        """The welcome was closed before its end: remembered (it does not come back),
+        and the user is told once where the warning signs are."""
+        self.note_offer(WELCOME_LEFT)
+        self.controller.notify(
+            self.tr("Welcome to DeskGuard"),
+            self.tr(
+                "Breaks come at the default times; change them in Settings. The warning "
+                "signs to see a professional about are in the tray menu: When to see a "
+                "professional."
+            ),
+        )
 
     def finish_welcome(
         self, settings: Settings, result: ChecklistResult | None, autostart: bool
@@ -312,6 +344,8 @@ class Windows(QObject):
             self.controller.notify(*problem)
         if result is not None:
             self.save_checklist(result)
+        else:  # "Later": offered now; it comes back in 30 days
+            self.note_offer(WORKSTATION_OFFER)
 
     def show_settings(self) -> None:
         from deskguard.ui.settings_dialog import Folders, SettingsDialog
@@ -337,11 +371,20 @@ class Windows(QObject):
     def apply_settings(self, settings: Settings, autostart: bool) -> None:
         """The Settings window's OK/Apply: the same path as the welcome's."""
         dialog = self._open.get("settings")
+        before = self.controller.planner.settings.theme
         problem = self.settings.apply(settings, autostart)
         if problem is not None:
             if dialog is not None and hasattr(dialog, "show_error"):
                 dialog.show_error(f"{problem[0]}: {problem[1]}")
             return
+        if settings.theme != before:
+            from PySide6.QtWidgets import QApplication
+
+            from deskguard.ui.theme import apply_theme
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, settings.theme)
         if dialog is not None and hasattr(dialog, "mark_saved"):
             dialog.mark_saved(settings, autostart)
 

@@ -20,7 +20,7 @@ USERS_OWN = "[Desktop Entry]\nType=Application\nName=My DeskGuard\nExec=deskguar
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     config = tmp_path / "config"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
-    return config / "autostart" / "deskguard.desktop"
+    return config / "autostart" / "io.github.deskguard.DeskGuard.desktop"
 
 
 def _entry(path: Path) -> dict[str, str]:
@@ -38,8 +38,10 @@ def test_on_writes_a_marked_entry_that_starts_the_app(xdg: Path) -> None:
     entry = _entry(xdg)
     assert entry["Type"] == "Application"
     assert entry["X-DeskGuard-Managed"] == "true"
+    assert entry["Icon"] == "io.github.deskguard.DeskGuard"  # the icon the menu entry installs
     assert shlex.split(entry["Exec"]) == start_command()
-    assert [p.name for p in xdg.parent.iterdir()] == ["deskguard.desktop"]  # no temp left
+    # named by the app ID, as the Background portal names it; no temporary file left
+    assert [p.name for p in xdg.parent.iterdir()] == ["io.github.deskguard.DeskGuard.desktop"]
 
 
 def test_off_removes_exactly_that_file(xdg: Path) -> None:
@@ -99,7 +101,51 @@ def test_users_hidden_entry_is_reported_not_overwritten(xdg: Path) -> None:
 def test_without_xdg_config_home_it_uses_dot_config(tmp_path: Path) -> None:
     auto = Autostart(platform="linux", env={"HOME": str(tmp_path)}, command=["deskguard"])
     auto.enable()
-    assert (tmp_path / ".config" / "autostart" / "deskguard.desktop").is_file()
+    assert (tmp_path / ".config" / "autostart" / "io.github.deskguard.DeskGuard.desktop").is_file()
+
+
+# ---- the entry an older DeskGuard wrote as deskguard.desktop ----
+
+
+def test_enable_moves_our_old_entry_to_the_app_id_name(xdg: Path) -> None:
+    old = xdg.with_name("deskguard.desktop")
+    old.parent.mkdir(parents=True)
+    old.write_text(USERS_OWN + "X-DeskGuard-Managed=true\n", encoding="utf-8")
+    auto = Autostart(platform="linux", flatpak=False)
+    assert auto.enabled()
+    auto.enable()
+    assert sorted(p.name for p in xdg.parent.iterdir()) == [xdg.name]  # never two entries
+    auto.disable()
+    assert list(xdg.parent.iterdir()) == []
+
+
+def test_disable_removes_our_old_entry_too(xdg: Path) -> None:
+    old = xdg.with_name("deskguard.desktop")
+    old.parent.mkdir(parents=True)
+    old.write_text(USERS_OWN + "X-DeskGuard-Managed=true\n", encoding="utf-8")
+    Autostart(platform="linux", flatpak=False).disable()
+    assert not old.exists()
+
+
+def test_the_users_own_old_named_entry_counts_and_stays(xdg: Path) -> None:
+    old = xdg.with_name("deskguard.desktop")
+    old.parent.mkdir(parents=True)
+    old.write_text(USERS_OWN, encoding="utf-8")
+    auto = Autostart(platform="linux", flatpak=False)
+    assert auto.enabled()
+    auto.enable()  # it starts DeskGuard already: no second entry
+    assert not xdg.exists()
+    with pytest.raises(AutostartError, match="not written by DeskGuard"):
+        auto.disable()
+    assert old.read_text(encoding="utf-8") == USERS_OWN
+
+
+def test_start_command_prefers_the_deskguard_script_that_is_running(tmp_path: Path) -> None:
+    script = tmp_path / "pipx bin" / "deskguard"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    assert start_command(str(script)) == [str(script)]  # not resolved: pipx's link stays
+    assert start_command(str(tmp_path / "pytest")) != [str(tmp_path / "pytest")]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.adapters.config import default_settings_text, load_settings
+from deskguard.adapters.config import (
+    MAX_NESTING,
+    MAX_SETTINGS_BYTES,
+    default_settings_text,
+    load_settings,
+    too_deep_at,
+)
 from deskguard.core.model import Settings
+from tests.hostile import make_fifo, unix_socket_at, within
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 DASH = "\u2013"  # the en dash the file uses for ranges
@@ -35,6 +42,9 @@ adherence_goal = 65
 days = ["tuesday", "thursday", "saturday"]
 time = "07:30"
 reminders = false
+
+[look]
+theme = "dark"
 """
 
 
@@ -125,6 +135,7 @@ def test_good_file_round_trips_every_key(tmp_path: Path) -> None:
         programme_days=frozenset({1, 3, 5}),
         programme_time=time(7, 30),
         programme_reminders=False,
+        theme="dark",
     )
     # Every field differs from its default, so no key can be silently ignored.
     for name in Settings.__dataclass_fields__:
@@ -214,8 +225,77 @@ def test_unreadable_path_gives_defaults_and_a_message(tmp_path: Path) -> None:
     path.mkdir()  # a directory where the file should be
     settings, problems = load_settings(path)
     assert settings == Settings()
-    assert len(problems) == 1
-    assert str(path) in problems[0]
+    assert problems == [
+        f"{path} is a folder, not a file. DeskGuard is using its default settings; "
+        "your file was left as it is."
+    ]
+
+
+# ---- only a regular file is read, within limits --------------------------------------
+
+
+@posix_only
+def test_a_named_pipe_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
+    path = make_fifo(tmp_path / "settings.toml")
+    settings, problems = within(10, lambda: load_settings(path), (path,))
+    assert settings == Settings()
+    assert problems == [
+        f"{path} is a named pipe (FIFO), not a file. DeskGuard is using its default "
+        "settings; your file was left as it is."
+    ]
+    assert stat.S_ISFIFO(path.lstat().st_mode)
+
+
+@posix_only
+def test_a_socket_or_a_device_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    with unix_socket_at(path):
+        assert "is a socket, not a file" in load_settings(path)[1][0]
+    path.unlink()
+    path.symlink_to("/dev/zero")  # would read for ever
+    settings, problems = within(10, lambda: load_settings(path))
+    assert settings == Settings() and "is a character device, not a file" in problems[0]
+
+
+def test_a_file_larger_than_the_limit_is_not_parsed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "# padding\n" * (MAX_SETTINGS_BYTES // 10 + 1))
+    settings, problems = load_settings(path)
+    assert settings == Settings()
+    assert problems == [
+        f"{path} is larger than 1 MB for a settings file. DeskGuard is using its default "
+        "settings; your file was left as it is."
+    ]
+
+
+@pytest.mark.parametrize(
+    "deep",
+    [
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "x = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n",
+        "[goals]\nadherence_goal = 70\nx = [[[" + "[" * 4997 + "\n",  # never closed
+    ],
+)
+def test_deep_nesting_is_a_clear_message_not_a_recursion_error(tmp_path: Path, deep: str) -> None:
+    path = _write(tmp_path, deep)
+    settings, problems = load_settings(path)
+    assert settings == Settings()
+    line = deep.count("\n", 0, deep.index("x = ")) + 1
+    assert problems == [
+        f"{path} line {line}: values are nested more than {MAX_NESTING} deep. DeskGuard is "
+        "using its default settings; your file was left as it is."
+    ]
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting() -> None:
+    text = (
+        "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+        'a = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\" ["\n'
+        "b = '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n"
+        'c = """\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"""\n'
+        "d = [[1], [2], {x = [3]}]\n"
+    )
+    assert too_deep_at(text) is None
+    assert too_deep_at("a = [[[\n[[[", 5) == 2
 
 
 # ---- bad values: only that key falls back ----

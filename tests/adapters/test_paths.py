@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import sys
@@ -9,7 +10,14 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir, socket_name_for
+from deskguard.adapters.paths import (
+    Paths,
+    PrivateDirError,
+    default_paths,
+    display_name,
+    ensure_private_dir,
+    socket_name_for,
+)
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and sockets")
 
@@ -68,21 +76,29 @@ def test_socket_is_in_the_runtime_dir_when_short(tmp_path: Path) -> None:
 
 
 @posix_only
-def test_socket_falls_back_to_temp_when_path_is_too_long(
+def test_a_too_long_runtime_path_never_puts_the_socket_in_the_shared_temp_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", "/tmp")
     long_a = Path("/home/someone") / ("a" * 120) / "run"
     long_b = Path("/home/someone") / ("b" * 120) / "run"
 
-    name_a = Paths(tmp_path, tmp_path, tmp_path, long_a).socket_name
-    name_b = Paths(tmp_path, tmp_path, tmp_path, long_b).socket_name
+    names_a = Paths(tmp_path, tmp_path, tmp_path, long_a).socket_names
+    names_b = Paths(tmp_path, tmp_path, tmp_path, long_b).socket_names
 
-    assert name_a.startswith(f"/tmp/deskguard-{os.getuid()}-")
-    assert name_a.endswith(".sock")
-    assert len(name_a.encode()) <= 100
-    assert name_a != name_b  # two portable homes never share a socket
-    assert name_a == Paths(tmp_path, tmp_path, tmp_path, long_a).socket_name  # stable
+    uid = os.getuid()
+    private = [n for n in names_a if not n.startswith("\0")]
+    # Before: /tmp/deskguard-<uid>-<crc>.sock, which another user could bind first.
+    assert len(private) == 1
+    assert private[0].startswith(f"/tmp/deskguard-{uid}/") and private[0].endswith(".sock")
+    assert Path(private[0]).parent == Path(f"/tmp/deskguard-{uid}")
+    assert all(len(os.fsencode(n)) <= 100 for n in names_a)
+    if sys.platform.startswith("linux"):
+        assert names_a[0].startswith(f"\0deskguard-{uid}-")  # abstract: no file at all
+    assert set(names_a).isdisjoint(names_b)  # two portable homes never share a socket
+    assert names_a == Paths(tmp_path, tmp_path, tmp_path, long_a).socket_names  # stable
+    assert Paths(tmp_path, tmp_path, tmp_path, long_a).socket_name == names_a[0]
+    assert display_name(names_a[0]).startswith("@") or not names_a[0].startswith("\0")
 
 
 def test_socket_name_on_windows_is_a_per_user_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,6 +165,92 @@ def test_runtime_fallback_refuses_a_planted_symlink(
     (temp / f"deskguard-{os.getuid()}").symlink_to(elsewhere)
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
 
-    with pytest.raises(PermissionError, match="not a plain directory"):
+    with pytest.raises(PermissionError, match="is a symbolic link"):
         default_paths({"DESKGUARD_HOME": str(blocker)})
     assert _mode(elsewhere) == 0o755  # the symlink's target was not touched
+
+
+root_only = pytest.mark.skipif(
+    not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to make another user's files"
+)
+
+
+@posix_only
+def test_ensure_private_dir_creates_every_missing_folder_0700_whatever_the_umask(
+    tmp_path: Path,
+) -> None:
+    old = os.umask(0o022)
+    try:
+        ensure_private_dir(tmp_path / "state" / "deskguard" / "log")
+    finally:
+        os.umask(old)
+    # Before: only the last folder was 0700; "state" and "deskguard" were 0755.
+    for folder in ("state", "state/deskguard", "state/deskguard/log"):
+        assert _mode(tmp_path / folder) == 0o700, folder
+
+
+@posix_only
+def test_ensure_private_dir_refuses_a_symlink_and_leaves_its_target_alone(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    target.chmod(0o755)
+    link = tmp_path / "run"
+    link.symlink_to(target)
+    with pytest.raises(PrivateDirError, match="is a symbolic link") as err:
+        ensure_private_dir(link)
+    assert str(link) in str(err.value)
+    assert _mode(target) == 0o755  # before: chmod followed the link (0755 -> 0700)
+
+
+@posix_only
+@pytest.mark.parametrize("mode", [0o500, 0o555])
+def test_ensure_private_dir_leaves_a_read_only_folder_as_the_user_set_it(
+    tmp_path: Path, mode: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    folder.chmod(mode)
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert ensure_private_dir(folder) == folder
+        assert _mode(folder) == mode  # before: made writable again (0500 -> 0700)
+        assert "is read-only" in caplog.text and str(folder) in caplog.text
+    finally:
+        folder.chmod(0o700)
+
+
+@posix_only
+def test_ensure_private_dir_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("")
+    with pytest.raises(PrivateDirError, match="is a file, not a folder"):
+        ensure_private_dir(tmp_path / "data")
+    with pytest.raises(PrivateDirError, match="is a file, not a folder"):
+        ensure_private_dir(tmp_path / "data" / "below")
+
+
+@posix_only
+@root_only
+def test_ensure_private_dir_refuses_another_users_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o755)
+    os.chown(folder, 65534, 65534)
+    with pytest.raises(PrivateDirError, match="belongs to another user"):
+        ensure_private_dir(folder)
+    assert _mode(folder) == 0o755
+
+
+@posix_only
+def test_a_runtime_folder_below_one_others_can_change_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # world-writable and not sticky: anyone could swap our folder
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    p = default_paths({"DESKGUARD_HOME": str(shared / "home")})
+    assert p.runtime_dir == temp / f"deskguard-{os.getuid()}"
+    assert _mode(p.runtime_dir) == 0o700

@@ -240,7 +240,7 @@ def _build_v4(path: Path) -> None:
 def test_migrates_a_version_4_database_and_keeps_every_row(db_path: Path) -> None:
     _build_v4(db_path)
     with Store.open(db_path)[0] as store:
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION == 7
         at = datetime(2026, 3, 2, 10, tzinfo=BERLIN)
         assert [e.kind for e in store.iter_events()] == [
             EventKind.PROMPTED,

@@ -21,6 +21,7 @@ from deskguard.adapters.config import (
     validate_setting,
 )
 from deskguard.core.model import Settings
+from tests.hostile import make_fifo, within
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and links")
 
@@ -172,6 +173,29 @@ def test_a_broken_file_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(SettingsSaveError, match=r"line 2, column 15.*not saved"):
         save_settings(path, Settings())
     assert path.read_bytes() == before
+
+
+def test_a_deeply_nested_file_is_never_overwritten(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[goals]\nx = " + "[" * 5000 + "]" * 5000 + "\n")
+    before = path.read_bytes()
+    with pytest.raises(SettingsSaveError) as info:
+        save_settings(path, Settings(break_minutes=5))
+    assert str(info.value) == (
+        f"{path} line 2: values are nested more than 50 deep. Fix or delete the file; "
+        "the settings were not saved."
+    )
+    assert path.read_bytes() == before
+
+
+@posix_only
+def test_a_named_pipe_is_never_read_or_replaced(tmp_path: Path) -> None:
+    path = make_fifo(tmp_path / "settings.toml")
+    with pytest.raises(SettingsSaveError) as info:
+        within(10, lambda: save_settings(path, Settings(break_minutes=5)), (path,))
+    assert str(info.value) == (
+        f"{path} is a named pipe (FIFO), not a file; the settings were not saved."
+    )
+    assert stat.S_ISFIFO(path.lstat().st_mode)
 
 
 def test_a_non_table_section_is_replaced_by_a_real_one(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import sys
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.adapters.store import SCHEMA_VERSION, Store, StoreError
+from deskguard.adapters.store import EVENTS_IN_RANGE_SQL, SCHEMA_VERSION, Store, StoreError
 from deskguard.core.model import Event, EventKind, Prompt
+from tests.hostile import make_fifo, unix_socket_at, within
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 
@@ -47,7 +49,7 @@ def _prompt(pid: str = "p1", at: datetime = T0, **kw: str) -> Prompt:
 
 
 def test_fresh_database_is_at_the_latest_version(store: Store, db_path: Path) -> None:
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 7
     assert store.schema_version() == SCHEMA_VERSION
     assert store.path == db_path
     assert db_path.is_file()
@@ -294,7 +296,7 @@ def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")  # even a read would leave -wal/-shm behind
     conn.execute("CREATE TABLE future (x)")
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute("PRAGMA user_version = 8")
     conn.close()
     before = db_path.read_bytes()
     listing = sorted(p.name for p in db_path.parent.iterdir())
@@ -304,7 +306,7 @@ def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> None:
 
     msg = str(info.value)
     assert str(db_path) in msg
-    assert "version 7" in msg and f"version {SCHEMA_VERSION}" in msg
+    assert "version 8" in msg and f"version {SCHEMA_VERSION}" in msg
     assert db_path.read_bytes() == before
     assert sorted(p.name for p in db_path.parent.iterdir()) == listing
 
@@ -593,6 +595,20 @@ def test_a_damaged_checklist_row_is_reported_with_the_file(store: Store, db_path
     with pytest.raises(StoreError, match="unreadable") as info:
         store.last_checklist_result("workstation")
     assert str(db_path) in str(info.value)
+    # The weekly summary leaves it out and counts it, so the report still runs.
+    assert store.checklist_results("workstation") == []
+    assert store.skipped_rows == 1
+
+
+def test_a_checklist_row_with_an_unreadable_time_is_a_store_error(store: Store) -> None:
+    store._conn.execute(
+        "INSERT INTO checklist_results"
+        " (checklist_id, taken_at_utc, taken_offset_min, answers, ticked, total)"
+        " VALUES ('workstation', 'last tuesday', 0, '{}', 0, 4)"
+    )
+    with pytest.raises(StoreError, match="unreadable"):
+        store.last_checklist_result("workstation")
+    assert store.checklist_results("workstation") == []
 
 
 # ---- version 4: a covering index for the stats' range reads ----
@@ -600,9 +616,7 @@ def test_a_damaged_checklist_row_is_reported_with_the_file(store: Store, db_path
 
 def test_week_reads_use_the_covering_index(store: Store) -> None:
     plan = store._conn.execute(
-        "EXPLAIN QUERY PLAN SELECT kind, at_utc, utc_offset_min, prompt_id, detail FROM events"
-        " WHERE at_utc >= ? AND at_utc < ? ORDER BY at_utc, id",
-        ("2026-01-01", "2026-01-08"),
+        f"EXPLAIN QUERY PLAN {EVENTS_IN_RANGE_SQL}", ("2026-01-01", "2026-01-08")
     ).fetchall()
     detail = " ".join(str(row[-1]) for row in plan)
     assert "COVERING INDEX events_range" in detail
@@ -653,3 +667,144 @@ def test_events_in_range_reads_what_iter_events_reads(store: Store) -> None:
     reference = [e for e in store.iter_events() if start <= e.at < end]  # the plain decoder
     assert fast == reference and len(fast) == 29
     assert [e.at.utcoffset() for e in fast] == [e.at.utcoffset() for e in reference]
+
+
+# ---- rows this version cannot read: kept, skipped, counted, told once ----------------------
+
+WEEK = (datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
+
+
+def _raw_event(
+    store: Store, kind: str, at_utc: object, offset: object = 60, pid: object = None
+) -> None:
+    store._conn.execute(
+        "INSERT INTO events (kind, at_utc, utc_offset_min, prompt_id) VALUES (?, ?, ?, ?)",
+        (kind, at_utc, offset, pid),
+    )
+
+
+def _hostile_rows(store: Store) -> None:
+    """Good events at T0 and T0 + 2 min with five unreadable rows in between."""
+    store.add_prompt(_prompt())
+    store.add_event(Event(EventKind.PROMPTED, T0, "p1"))
+    _raw_event(store, "teleported", "2026-11-21T16:05:30.000000Z", pid="p1")  # a newer kind
+    _raw_event(store, "paused", "2026-11-21T16:05:31.000000Z", offset=100_000)  # no such zone
+    _raw_event(store, "paused", "2026-11-21T16:05:32.000000Z", offset="one hour")
+    _raw_event(store, "paused", "2026-11-21T16:05:33.000000+99:99Z")  # sorts in, never parses
+    _raw_event(store, "paused", b"\x00\x01")  # bytes where the time goes
+    store.add_event(Event(EventKind.COMPLETED, T0 + timedelta(minutes=2), "p1"))
+
+
+def test_rows_this_version_cannot_read_are_skipped_counted_and_kept(store: Store) -> None:
+    _hostile_rows(store)
+    before = store._conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+    events = store.events_in_range(*WEEK)
+    assert [e.kind for e in events] == [EventKind.PROMPTED, EventKind.COMPLETED]
+    assert store.skipped_rows == 4  # bytes sort after every text: not in this range
+    assert [e.kind for e in store.iter_events()] == [EventKind.PROMPTED, EventKind.COMPLETED]
+    assert store.skipped_rows == 5
+    store.events_in_range(*WEEK)  # read again: the same rows, counted once
+    assert store.skipped_rows == 5
+    message = store.unreadable_message()
+    assert message is not None and message.startswith(f"5 entries in your record {store.path} ")
+    assert "newer version, or damaged" in message and "kept in the record unchanged" in message
+    assert store._conn.execute("SELECT * FROM events ORDER BY id").fetchall() == before
+
+
+def test_the_first_unreadable_row_is_told_once(store: Store) -> None:
+    told: list[str] = []
+    store.tell_unreadable(told.append)
+    assert told == [] and store.unreadable_message() is None
+    _hostile_rows(store)
+    store.events_in_range(*WEEK)
+    list(store.iter_events())
+    assert len(told) == 1 and told[0].startswith("1 entry in your record")
+    later: list[str] = []
+    store.tell_unreadable(later.append)  # already told: not again
+    assert later == []
+
+
+def test_told_at_once_when_a_read_before_found_rows(store: Store) -> None:
+    _hostile_rows(store)
+    store.events_in_range(*WEEK)
+    told: list[str] = []
+    store.tell_unreadable(told.append)
+    assert told == [store.unreadable_message()]
+
+
+def test_unreadable_prompts_are_skipped_too(store: Store) -> None:
+    store.add_prompt(_prompt("good"))
+    store._conn.execute(
+        "INSERT INTO prompts (id, due_at, due_offset_min, source) VALUES"
+        " ('bad', '2026-11-21T16:99:00.000000Z', 60, 'scheduled'),"
+        " (x'07', '2026-11-21T16:06:00.000000Z', 60, 'scheduled')"  # bytes for an id
+    )
+    assert [p.id for p in store.prompts_between(*WEEK)] == ["good"]
+    assert store.skipped_rows == 2
+
+
+def test_first_event_at_passes_over_a_garbage_time_that_sorts_first(store: Store) -> None:
+    _raw_event(store, "paused", "0000-00-00T00:00:00.000000Z")
+    _raw_event(store, "paused", "")
+    store.add_event(Event(EventKind.PAUSED, T0))
+    assert store.first_event_at() == T0
+
+
+# ---- only a regular file is opened as the database ------------------------------------------
+
+
+def _refused(db_path: Path, kind: str, fifos: tuple[Path, ...] = ()) -> str:
+    with pytest.raises(StoreError) as info:
+        within(10, lambda: Store.open(db_path), fifos)
+    text = str(info.value)
+    assert f"{kind}, not a file" in text and "Nothing was changed" in text
+    return text
+
+
+@posix_only
+def test_a_named_pipe_at_the_database_path_is_refused_at_once(db_path: Path) -> None:
+    make_fifo(db_path)
+    text = _refused(db_path, "a named pipe (FIFO)", (db_path,))
+    assert text.startswith(f"Your record cannot be opened: {db_path} is a named pipe (FIFO)")
+    assert stat.S_ISFIFO(os.lstat(db_path).st_mode)  # left where it is
+
+
+def test_a_folder_at_the_database_path_is_named_a_folder(db_path: Path) -> None:
+    (db_path / "inside").mkdir(parents=True)
+    _refused(db_path, "is a folder")
+    assert (db_path / "inside").is_dir()
+
+
+@posix_only
+def test_a_socket_or_a_device_at_the_database_path_is_refused(db_path: Path) -> None:
+    with unix_socket_at(db_path):
+        _refused(db_path, "a socket")
+    db_path.unlink()
+    db_path.symlink_to("/dev/zero")
+    _refused(db_path, "a character device")
+    assert db_path.is_symlink()
+
+
+@posix_only
+def test_a_named_pipe_beside_the_database_is_refused(db_path: Path) -> None:
+    Store.open(db_path)[0].close()
+    wal = make_fifo(Path(f"{db_path}-wal"))
+    _refused(db_path, "a named pipe (FIFO)", (wal,))
+
+
+def test_offers_are_noted_and_the_last_one_read_back(db_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    store, _ = Store.open(db_path)
+    assert store.last_offer("workstation-check") is None
+    cet = timezone(timedelta(hours=1))
+    first = datetime(2026, 11, 2, 9, 0, tzinfo=cet)
+    store.add_offer("workstation-check", first)
+    store.add_offer("welcome-left", first + timedelta(minutes=1))
+    store.add_offer("workstation-check", first + timedelta(days=30))
+    assert store.last_offer("workstation-check") == first + timedelta(days=30)
+    assert store.last_offer("welcome-left") == first + timedelta(minutes=1)
+    store.close()
+    again, _ = Store.open(db_path)  # kept across a restart
+    assert again.last_offer("workstation-check") == first + timedelta(days=30)
+    again.close()

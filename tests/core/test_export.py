@@ -46,6 +46,19 @@ from tests.core.test_stats import CET, MONDAY, SEEDED_DAY, SETTINGS, FakeReader,
         ("\rcmd", "'\rcmd"),
         ("a=b", "a=b"),  # only the first character matters
         ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("\ncmd", "'\ncmd"),
+        (" =1+1", "' =1+1"),  # a spreadsheet may trim the blank, then run it
+        (" 12", "' 12"),  # float() would call this a number
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),  # full-width =
+        ("\uff0b1", "'\uff0b1"),  # full-width +
+        ("\uff0d300", "'\uff0d300"),  # full-width -, no number to Python either
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),  # full-width @
+        ("\u3000=1", "'\u3000=1"),  # ideographic space
+        ("-nan", "'-nan"),
+        ("-1e3", "-1e3"),
+        ("+0100", "+0100"),  # the utc_offset column
+        ("-.5", "-.5"),
+        ("\uff11\uff12", "\uff11\uff12"),  # full-width digits start no formula
     ],
 )
 def test_spreadsheet_safe(cell: str, safe: str) -> None:

@@ -4,7 +4,7 @@ core/programme.py showed no other test would notice (benchmarks/mutate_core.py).
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -294,3 +294,18 @@ def test_value_objects_are_immutable_and_hashable() -> None:
         name = dataclasses.fields(obj)[0].name
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(obj, name, None)
+
+
+def test_a_session_is_due_only_on_a_session_day() -> None:
+    """Started on a Saturday with sessions on Mon/Wed/Fri: Saturday is not "due" (a
+    session is still allowed, to make up a missed day); Monday is."""
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+    log = programme.start(saturday, [])
+    mwf = frozenset({0, 2, 4})
+    offer = programme.status(log, saturday.date(), mwf).train_today
+    assert offer.ok and "No session planned today (your days: Mon, Wed, Fri)" in offer.reason
+    assert "due" not in offer.reason
+    monday = programme.status(log, date(2026, 11, 30), mwf).train_today
+    assert monday.ok and monday.reason == "A session is due today."
+    # Without the days (old callers), every allowed day reads as due.
+    assert programme.status(log, saturday.date()).train_today.reason == "A session is due today."

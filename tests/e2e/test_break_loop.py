@@ -180,7 +180,7 @@ def test_break_loop(desktop: Rig, tmp_path: Path) -> None:
 def test_first_run_shows_the_welcome_and_breaks_still_work(desktop: Rig, tmp_path: Path) -> None:
     rig = desktop
     app, _ = start_deskguard(rig)  # a fresh DESKGUARD_HOME: no settings file yet
-    wait_for(lambda: rig.windows("^Welcome to DeskGuard$"), STEP_TIMEOUT, "the welcome")
+    wait_for(lambda: rig.windows("^DeskGuard — Welcome$"), STEP_TIMEOUT, "the welcome")
     assert rig.cli("break-now").returncode == 0
     window = break_window(rig)
     print(f"screenshot: {rig.screenshot(tmp_path / 'screenshots' / 'first-run.png')}")

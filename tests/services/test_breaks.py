@@ -87,6 +87,9 @@ def test_due_prompt_notifies_shows_and_records(rig: Rig, qtbot: QtBot) -> None:
     assert rig.window.on_break_page
     assert rig.commands.status()["state"] == "on_break"
     rig.advance(minutes=2)  # the break timer runs out
+    assert rig.window.on_finish_page  # a short "well done" rather than vanishing
+    assert rig.window.finish_line.text() == "2 min on your feet, your first break today"
+    qtbot.keyClick(rig.window, Qt.Key.Key_Return)  # any key ends it sooner
     assert not rig.window.isVisible()
     assert rig.kinds() == [EventKind.PROMPTED, EventKind.STARTED, EventKind.COMPLETED]
     assert rig.controller.planner.next_due == datetime(2026, 11, 23, 10, 32, tzinfo=BERLIN)
@@ -249,7 +252,7 @@ def test_todays_breaks_reach_the_tray_line(rig: Rig) -> None:
     rig.advance(minutes=45)
     rig.window.start_requested.emit()
     rig.advance(minutes=2)  # completed by its timer
-    assert rig.host.next_line.text().endswith(" · 1 of 1 breaks today")
+    assert rig.host.next_line.text().endswith(" · 1 of 1 break today")
     rig.advance(minutes=45)
     rig.window.skip_requested.emit()
     assert rig.host.next_line.text().endswith(" · 1 of 2 breaks today")

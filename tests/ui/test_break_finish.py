@@ -159,3 +159,14 @@ def test_the_break_carries_its_safeguards(qtbot: QtBot) -> None:
     window.show_break(STRETCH, None, NOW + timedelta(minutes=2), 120)  # no cautions
     assert window.caution.isHidden() and window.more_cautions.isHidden()
     assert window.safety.isVisible()
+
+
+def test_gentle_only_says_why_on_the_prompt_and_the_break(qtbot: QtBot) -> None:
+    window = make(qtbot)
+    reason = "Gentle movement only: your programme is paused for a warning sign."
+    window.show_prompt(None, None, 45, snoozes_left=2, snooze_minutes=5, note=reason)
+    assert window.gentle_note.isVisible() and window.gentle_note.text() == reason
+    window.show_break(None, None, NOW + timedelta(minutes=2), 120, note=reason)
+    assert window.caution.text() == f"⚠ {reason}"  # first, before any caution
+    window.show_prompt(STRETCH, None, 45, snoozes_left=2, snooze_minutes=5)
+    assert window.gentle_note.isHidden()

@@ -11,7 +11,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from deskguard.adapters.content import Library, load_library
-from deskguard.ui.library import TITLE, HoldTimer, LibraryWindow, clock_text, hold_seconds
+from deskguard.ui.library import (
+    LIST_ICON,
+    TITLE,
+    HoldTimer,
+    LibraryWindow,
+    clock_text,
+    hold_seconds,
+    search_words,
+)
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -296,7 +304,10 @@ def test_user_facing_text_never_cites_a_seed_file(library: Library) -> None:
     seed_ref = re.compile(r"\b00[0-4]\b")
     texts: list[tuple[str, str]] = []
     for e in library.exercises:
-        for text in (e.name, e.why, *e.steps, *e.cues, *e.cautions, e.dose.note, *e.targets):
+        for text in (
+            e.name, e.why, *e.steps, *e.cues, *e.cautions, e.dose.note, *e.targets,
+            e.dose_choice, e.steps_choice, *e.aliases,
+        ):  # fmt: skip
             texts.append((e.id, text))
     for a in library.avoid:
         texts += [(a.id, a.name), (a.id, a.why), (a.id, a.instead)]
@@ -306,3 +317,64 @@ def test_user_facing_text_never_cites_a_seed_file(library: Library) -> None:
     texts += [(r.id, t) for r in library.red_flags for t in (r.text, r.threshold)]
     texts.append(("disclaimer", library.disclaimer))
     assert [(i, t) for i, t in texts if seed_ref.search(t)] == []
+
+
+# ---- issue 15: the articles' names, readable thumbnails, evidence told apart ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lunge", "kneeling-hip-flexor-stretch"),
+        ("deep lunge hip flexor", "kneeling-hip-flexor-stretch"),
+        ("knees-to-chest", "knee-to-chest"),
+        ("knees to chest", "knee-to-chest"),
+        ("superman", "prone-back-extension"),
+        ("child's pose", "childs-pose"),
+        ("Bird-Dogs", "bird-dog"),
+        ("deadlift", "modified-deadlift"),
+    ],
+)
+def test_search_finds_the_names_the_articles_use(
+    window: LibraryWindow, query: str, expected: str
+) -> None:
+    window.search.setText(query)
+    assert expected in exercise_ids(window)
+    assert window.current_exercise == exercise_ids(window)[0]
+
+
+def test_lunge_finds_only_the_lunge(window: LibraryWindow) -> None:
+    window.search.setText("lunge")
+    assert exercise_ids(window) == ["kneeling-hip-flexor-stretch"]
+    assert "deep lunge hip flexor" in window.aliases.text() and window.aliases.isVisible()
+
+
+def test_search_words_fold_apostrophes_and_hyphens() -> None:
+    assert search_words("Child’s  KNEES-to-chest") == ["childs", "knees", "to", "chest"]
+
+
+def test_list_thumbnails_are_large_enough_to_read(window: LibraryWindow) -> None:
+    assert LIST_ICON >= 56
+    assert window.list.iconSize().width() >= 56 and window.list.iconSize().height() >= 56
+    item = window.list.item(1)  # the first exercise under its group's header
+    assert item is not None and not item.icon().isNull()
+    sizes = item.icon().availableSizes()
+    assert sizes and min(s.width() for s in sizes) >= 56
+
+
+def test_our_suggestion_is_marked_with_why(window: LibraryWindow) -> None:
+    window.show_exercise("cat-cow")  # the articles give no count: the dose is ours
+    assert window.dose_source.isVisible()
+    assert "our suggestion" in window.dose_source.text()
+    assert "DeskGuard's suggestion" in window.dose_source.toolTip()
+    assert "no count" in window.dose_source.toolTip()
+    assert "from the articles" in window.steps_source.text()
+    assert "Lower Back Pain Relief Exercises" in window.steps_source.toolTip()
+
+    window.show_exercise("seated-hamstring-stretch")  # adapted to a chair: partly ours
+    assert "partly our suggestion" in window.steps_source.text()
+    assert "chair" in window.steps_source.toolTip()
+
+    window.show_exercise("glute-bridge")  # the articles' beginner dose
+    assert "from the articles" in window.dose_source.text()
+    assert "suggestion" not in window.dose_source.toolTip()

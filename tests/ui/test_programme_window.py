@@ -80,7 +80,7 @@ def test_before_the_start_it_explains_the_programme(qtbot: QtBot) -> None:
     rules = window.rules.text()
     assert "3–4 sessions a week, on days that are not back to back" in rules
     assert "At least a full week in each phase" in rules
-    assert "10–25 lb (5–10 kg)" in rules
+    assert "10–25 lb (5–11 kg)" in rules
     assert "steps back a phase for a week" in rules
     assert "Monday, Wednesday and Friday, at 18:00" in window.intro_days.text()
     assert window.start_button.isVisible() and not window.current.isVisible()
@@ -243,7 +243,8 @@ def test_four_weeks_without_improvement_recommend_a_physical_therapist(qtbot: Qt
     assert window.review_title.text() == "Four-week review: please see a physical therapist"
     text = window.review_text.text()
     assert "averaged 5.0 out of 10 in your first week and 5.0 over the last seven days" in text
-    assert "no change" in text and "at least 30% less pain" in text
+    assert "no change" in text and "at least 20–30% less pain" in text
+    assert "DeskGuard for 30% (our choice)" in text
     assert "physical therapist assess your back" in text
 
 

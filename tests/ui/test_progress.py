@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -122,8 +122,8 @@ def test_tiles_and_headline_tell_this_week(qtbot: QtBot) -> None:
         for r in range(window.history.rowCount())
     ]
     assert history_rows == [
-        ("Mon 07 Sep 2026", "Warning-sign questions: no to all 9"),
-        ("Mon 07 Sep 2026", "Started at phase 1, Settle and re-activate"),
+        ("Mon 7 Sep 2026", "Warning-sign questions: no to all 9"),
+        ("Mon 7 Sep 2026", "Started at phase 1, Settle and re-activate"),
         ("Mon 14 Sep 2026", "Moved up to phase 2, Build stability"),
         ("Wed 30 Sep 2026", "Session stopped: sharp pain during Bird dog"),
         ("Wed 30 Sep 2026", "Stepped back to phase 1, Settle and re-activate, for at least 7 days"),
@@ -261,3 +261,30 @@ def test_a_save_that_fails_says_why(qtbot: QtBot, tmp_path: Path) -> None:
     assert window.save_summary(tmp_path / "gone" / "s.pdf") is None
     assert "does not exist" in window.status.text()
     assert not (tmp_path / "gone").exists()
+
+
+def test_never_one_of_zero_sessions() -> None:
+    from deskguard.ui.progress import sessions_text
+
+    assert sessions_text(1, 0) == "1 session done, ahead of your plan"
+    assert sessions_text(0, 0) == "No sessions planned yet: they start on your next session day"
+    assert sessions_text(2, 3) == "2 of 3 planned sessions done"
+
+
+def test_not_started_offers_start_and_escape_closes(qtbot: QtBot) -> None:
+    history = build(Plan(weeks=2, start_programme=False))
+    opened: list[bool] = []
+    window = ProgressWindow(
+        history.coach(), history.source(), 2, open_programme=lambda: opened.append(True)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert window.start_button.isVisible()
+    window.start_button.click()
+    assert opened == [True]
+    with qtbot.waitActive(window, timeout=1000):
+        window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    started = make(qtbot, build(Plan(weeks=2)))
+    assert started.start_button.isHidden()

@@ -364,7 +364,7 @@ def test_a_yes_after_sharp_pain_pauses_and_shows_the_clinician_screen(qtbot: QtB
     assert coach.status().paused
     dialog = clinician_watch(coach).dialog
     assert dialog is not None and dialog.isVisible()
-    assert "Numbness or tingling spreads down one or both legs." in dialog.view.reasons.text()
+    assert "numbness, tingling or pins and needles" in dialog.view.reasons.text()
     assert player.page is Page.END and "paused" in player.end_heading.text()
 
 
@@ -376,7 +376,7 @@ def test_sharp_or_travelling_pain_before_the_start_means_no_session(qtbot: QtBot
     assert not player.check_note.isVisible()
     player.form.none_apply()
     player.form.confirm()
-    assert player.page is Page.END and player.end_heading.text() == "Rest today"
+    assert player.page is Page.END and player.end_heading.text() == "Skip the routine today"
     assert Kind.SESSION_DONE not in kinds(coach) and Kind.SESSION_STOPPED not in kinds(coach)
     assert coach.events()[-2].sensation is Sensation.RADIATING
 
@@ -479,3 +479,44 @@ def test_the_player_texts_go_through_qt_translation(qtbot: QtBot) -> None:
         assert player.set_line.text() == "«Set 1 of 1»"  # the template, filled in after
     finally:
         QCoreApplication.removeTranslator(marking)
+
+
+def test_a_digit_rates_the_pain_wherever_the_focus_is(qtbot: QtBot) -> None:
+    coach, _clock = started()
+    player = open_player(qtbot, coach)
+    player.setFocus()  # the window, not the rating's buttons
+    qtbot.keyClick(player, Qt.Key.Key_4)
+    assert player.before_rating.rating() == 4
+    qtbot.keyClick(player, Qt.Key.Key_1)
+    qtbot.keyClick(player, Qt.Key.Key_0)  # "1" then "0" at once: 10
+    assert player.before_rating.rating() == 10
+
+
+def test_the_rest_shows_what_comes_next_with_its_picture(qtbot: QtBot) -> None:
+    coach, _clock = started()
+    player = open_player(qtbot, coach)
+    begin(player)
+    qtbot.keyClick(player, Qt.Key.Key_Return)
+    assert player.page is Page.REST
+    pelvic = coach.exercises()["pelvic-tilt"]
+    assert player.up_next_dose.text() == pelvic.steps[0]
+    assert player.up_next_picture.isVisible()
+
+
+def test_the_complete_page_offers_no_stop(qtbot: QtBot) -> None:
+    coach, _clock = started()
+    player = open_player(qtbot, coach)
+    begin(player)
+    while player.page is not Page.FINISH:
+        if player.page is Page.REST:
+            player.skip_rest()
+        elif player.is_hold:
+            player.next()
+        else:
+            for _ in range(player.target):
+                player.count()
+            player.next()
+    assert player.stop_button.isHidden()
+    qtbot.keyClick(player, Qt.Key.Key_Escape)  # asks before closing unsaved
+    assert player.confirm_bar.isVisible()
+    assert "will not be recorded" in player.confirm_text.text()

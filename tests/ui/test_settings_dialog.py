@@ -75,14 +75,18 @@ def test_every_setting_has_a_field_showing_its_value(dialog: SettingsDialog) -> 
 
 
 def test_tabs_group_the_settings(dialog: SettingsDialog) -> None:
-    names = [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
-    assert names == ["Schedule", "Breaks", "Reminders", "Programme", "Data", "Startup"]
+    names = [
+        dialog.tabs.tabText(i).replace("&&", "+").replace("&", "").replace("+", "&")
+        for i in range(dialog.tabs.count())
+    ]
+    assert names == ["Schedule", "Breaks", "Goals", "Programme", "Privacy & data", "Startup & look"]
     page = {n: dialog._tab_of(n) for n in dialog.fields}
     assert page["work_start"] == page["working_days"] == page["interval_minutes"] == 0
-    assert page["snooze_limit"] == 1
-    assert page["response_window_minutes"] == page["defer_cap_minutes"] == 2
+    assert page["snooze_limit"] == page["response_window_minutes"] == 1
+    assert page["defer_cap_minutes"] == page["posture_checks"] == 1
+    assert page["adherence_goal"] == 2
     assert page["programme_days"] == page["programme_time"] == page["programme_reminders"] == 3
-    assert page["adherence_goal"] == 4
+    assert page["theme"] == 5
 
 
 def test_spin_ranges_come_from_the_config_table(dialog: SettingsDialog) -> None:
@@ -183,12 +187,58 @@ def test_restore_defaults_fills_the_form_but_saves_nothing(
 
 def test_open_folder_buttons_say_which_folder(qtbot: QtBot, dialog: SettingsDialog) -> None:
     dialog.tabs.setCurrentIndex(4)
-    assert dialog.folder_edits["log"].text() == str(FOLDERS.log)
-    assert dialog.folder_edits["data"].isReadOnly()
+    assert dialog.folder_edits["log"].path == str(FOLDERS.log)
+    assert dialog.folder_edits["log"].toolTip() == str(FOLDERS.log)
     for key, path in (("data", FOLDERS.data), ("config", FOLDERS.config), ("log", FOLDERS.log)):
         with qtbot.waitSignal(dialog.open_folder_requested, timeout=1000) as blocker:
             qtbot.keyClick(dialog.folder_buttons[key], Qt.Key.Key_Space)
         assert blocker.args == [str(path)]
+
+
+def test_long_paths_are_elided_in_the_middle_and_copied_whole(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from deskguard.ui.settings_dialog import PathLabel
+
+    long = "/home/a-person-with-a-long-name/" + "deep/" * 20 + "deskguard"
+    label = PathLabel(long)
+    qtbot.addWidget(label)
+    label.resize(200, 30)
+    label.show()
+    shown = label.text()
+    assert shown != long and "…" in shown
+    assert shown.startswith("/home/") and shown.endswith("deskguard")  # both ends kept
+    dialog.tabs.setCurrentIndex(4)
+    dialog.copy_buttons["data"].click()
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard is not None and clipboard.text() == str(FOLDERS.data)
+
+
+def test_it_opens_at_the_size_of_its_largest_group(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() >= 620
+    for index in range(dialog.tabs.count()):
+        page = dialog.tabs.widget(index)
+        assert page is not None
+        layout = page.layout()
+        assert layout is not None
+        needed = layout.totalHeightForWidth(page.width())
+        assert needed <= page.height() + 2, dialog.tabs.tabText(index)
+
+
+def test_buttons_are_plain_words_without_stock_icons(dialog: SettingsDialog) -> None:
+    for button in (dialog.ok_button, dialog.apply_button, dialog.cancel_button,
+                   dialog.defaults_button):  # fmt: skip
+        assert button.icon().isNull(), button.text()
+
+
+def test_the_theme_is_a_setting(dialog: SettingsDialog) -> None:
+    dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("dark"))
+    assert dialog.settings().theme == "dark"
+    assert dialog.apply_button.isEnabled()
 
 
 # ---- keyboard and assistive technology ----

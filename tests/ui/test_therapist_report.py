@@ -280,7 +280,7 @@ def test_a_failure_half_way_leaves_earlier_files_and_no_temporaries(
     old_pdf.write_bytes(b"%PDF- an earlier summary")
     old_csv.write_text("earlier\n")
 
-    def broken(path: Path, summary: object) -> int:
+    def broken(path: Path, summary: object, *_routine: object) -> int:
         path.write_bytes(b"%PDF- half")
         raise SummaryError("Could not write the PDF s.pdf: the disk is full.")
 

@@ -61,7 +61,7 @@ def test_first_run_welcome_saves_and_applies_settings(
     rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    entry = tmp_path / "xdg" / "autostart" / "deskguard.desktop"
+    entry = tmp_path / "xdg" / "autostart" / "io.github.deskguard.DeskGuard.desktop"
     windows = make(rig, tmp_path, first_run=True)
     windows.show_welcome_or_checklist()
     welcome = windows._open["welcome"]
@@ -82,7 +82,7 @@ def test_welcome_dialog_carries_the_autostart_choice_to_the_desktop(
     rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    entry = tmp_path / "xdg" / "autostart" / "deskguard.desktop"
+    entry = tmp_path / "xdg" / "autostart" / "io.github.deskguard.DeskGuard.desktop"
     for ticked in (True, False):  # ticked by default; then a second install says no
         windows = make(rig, tmp_path, first_run=True)
         windows.show_welcome_or_checklist()
@@ -129,6 +129,57 @@ def test_workstation_check_offered_when_due_not_before(
     assert "checklist" not in windows._open  # done today: not again
 
 
+def test_a_workstation_check_closed_unsaved_does_not_come_back_at_every_start(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path)
+    windows.show_welcome_or_checklist()
+    dialog = windows._open["checklist"]
+    qtbot.addWidget(dialog)
+    dialog.close()  # closed without saving
+    for _start in range(3):  # three more starts that day: not again
+        again = make(rig, tmp_path)
+        again.show_welcome_or_checklist()
+        assert "checklist" not in again._open
+    rig.advance(minutes=60 * 24 * 30)  # 30 days on: offered again, once
+    later = make(rig, tmp_path)
+    later.show_welcome_or_checklist()
+    assert "checklist" in later._open
+    qtbot.addWidget(later._open["checklist"])
+
+
+def test_leaving_the_welcome_early_is_remembered_and_points_to_the_warning_signs(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path, first_run=True)
+    windows.show_welcome_or_checklist()
+    welcome = windows._open["welcome"]
+    qtbot.addWidget(welcome)
+    welcome.reject()  # Esc on the first page
+    assert rig.store.last_offer("welcome-left") is not None
+    assert rig.notes.shown and "When to see a professional" in rig.notes.shown[-1][1]
+    # The next start is no first run (the settings file exists): the workstation check
+    # comes once, and then not at every start.
+    second = make(rig, tmp_path)
+    second.show_welcome_or_checklist()
+    assert "checklist" in second._open
+    qtbot.addWidget(second._open["checklist"])
+    second._open["checklist"].close()
+    third = make(rig, tmp_path)
+    third.show_welcome_or_checklist()
+    assert "checklist" not in third._open
+
+
+def test_later_on_the_welcome_offers_the_check_again_in_30_days(
+    rig: Rig, tmp_path: Path, qtbot: QtBot
+) -> None:
+    windows = make(rig, tmp_path, first_run=True)
+    windows.finish_welcome(Settings(), None, False)  # "Later"
+    again = make(rig, tmp_path)
+    again.show_welcome_or_checklist()
+    assert "checklist" not in again._open
+
+
 def test_settings_window_saves_applies_and_keeps_comments(
     rig: Rig, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,9 +196,9 @@ def test_settings_window_saves_applies_and_keeps_comments(
     text = windows.settings.file.path.read_text()
     assert "interval_minutes = 30" in text and "# " in text
     assert windows.settings.autostart.enabled()
-    assert (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
+    assert (tmp_path / "xdg" / "autostart" / "io.github.deskguard.DeskGuard.desktop").exists()
     windows.apply_settings(Settings(interval_minutes=30), False)
-    assert not (tmp_path / "xdg" / "autostart" / "deskguard.desktop").exists()
+    assert not (tmp_path / "xdg" / "autostart" / "io.github.deskguard.DeskGuard.desktop").exists()
 
 
 def test_summary_dialog_shows_the_week(rig: Rig, tmp_path: Path, qtbot: QtBot) -> None:
