@@ -6,7 +6,7 @@
 Each state is a seeded Coach (FakeClock, in-memory log, the real content from
 resources/): the programme window not started, on a session day, on a rest day, with the
 next phase open and the check-in due, in phase 3 with its load, paused by a red flag, at
-a four-week review that recommends a physical therapist; the session player's pages
+a four-week review that recommends a physiotherapist; the session player's pages
 (rating before, a rep set, a running hold, a rest, a per-side set, sharp pain and its
 questions, the finish); the red-flag questions, the clinician screen and the weekly
 check-in.

@@ -302,7 +302,7 @@ def _programme_text(status: dict[str, Any]) -> str:
     if review is None:
         lines.append(f"Review:      the four-week check is due on {status.get('review_on')}")
     else:
-        verdict = "see a physical therapist" if review["see_therapist"] else "on track"
+        verdict = "see a physiotherapist" if review["see_therapist"] else "on track"
         lines.append(f"Review:      pain {review['improvement']:.0%} better: {verdict}")
     if status.get("checkin_due"):
         lines.append("Check-in:    the weekly pain check-in is due")

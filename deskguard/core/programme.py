@@ -32,7 +32,7 @@ REST_DAYS_BETWEEN = 1  # 004: "non-consecutive days": recovery needs a day off b
 CLEAN_WEEK_SESSIONS = SESSIONS_PER_WEEK_MIN
 STEP_BACK_DAYS = 7  # 004: sharp pain: "revert to the previous phase for another week"
 REVIEW_AFTER_DAYS = 28  # 004: "after 4 weeks of consistently following this plan"
-# 004: see a physical therapist if the pain has not improved by "at least 20-30%". One
+# 004: see a physiotherapist if the pain has not improved by "at least 20-30%". One
 # figure has to decide; DeskGuard's choice is the top of the range, so doubt favours a
 # therapist. Every window, the PDF and red_flags.toml say both (REVIEW_RULE).
 REVIEW_RANGE = (0.20, 0.30)
@@ -50,7 +50,7 @@ REVIEW_RANGE_TEXT = f"{REVIEW_RANGE[0] * 100:.0f}–{REVIEW_RANGE[1] * 100:.0f}%
 REVIEW_RULE = (
     f"The articles look for at least {REVIEW_RANGE_TEXT} less pain after four weeks; "
     f"DeskGuard uses {MIN_IMPROVEMENT:.0%}, the top of that range, so that any doubt "
-    "favours seeing a physical therapist (our choice)."
+    "favours seeing a physiotherapist (our choice)."
 )
 REST_CHOICE = (
     f"The {REST_BETWEEN_SETS_SECONDS} s rest between sets is DeskGuard's suggestion: the "

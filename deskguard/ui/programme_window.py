@@ -193,7 +193,7 @@ class ProgrammeWindow(QWidget):
             self.tr(
                 "A quick pain rating before and after each session and once a week. If "
                 "after four weeks your pain has not eased by at least {0} (DeskGuard looks "
-                "for {1:.0%}: our choice), DeskGuard suggests seeing a physical therapist."
+                "for {1:.0%}: our choice), DeskGuard suggests seeing a physiotherapist."
             ).format(programme.REVIEW_RANGE_TEXT, programme.MIN_IMPROVEMENT),
             programme.EXPECTATIONS,
         ]
@@ -432,14 +432,14 @@ class ProgrammeWindow(QWidget):
         ).format(review.baseline, review.recent, _change_text(review))
         if review.see_therapist:
             colour = WARNING_COLOUR
-            self.review_title.setText(self.tr("Four-week review: please see a physical therapist"))
+            self.review_title.setText(self.tr("Four-week review: please see a physiotherapist"))
             self.review_text.setText(
                 figures
                 + " "
                 + self.tr(
                     "The articles look for at least {0} less pain after four weeks, and "
                     "DeskGuard for {1:.0%} (our choice). It has not come, so it is wise to "
-                    "have a qualified physical therapist assess your back. Take your "
+                    "have a qualified physiotherapist assess your back. Take your "
                     "progress summary with you."
                 ).format(programme.REVIEW_RANGE_TEXT, programme.MIN_IMPROVEMENT)
             )

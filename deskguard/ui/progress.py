@@ -471,7 +471,7 @@ class ProgressWindow(QWidget):
             value = f"{review.baseline:.1f} → {review.recent:.1f}"
             better = review_text(review).split("(", 1)[1].rstrip(")")
             if review.see_therapist:
-                t["review"].set(value, f"{better}: see a physical therapist")
+                t["review"].set(value, f"{better}: see a physiotherapist")
                 note_style = f"color: {warning_text()}; font-weight: bold;"
             else:
                 t["review"].set(value, better)

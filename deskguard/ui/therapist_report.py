@@ -66,7 +66,7 @@ GRID = "#E4E4E4"
 WARNING_BACKGROUND = "#FFF1E0"
 WARNING_BORDER = "#E69F00"
 
-SEE_THERAPIST = "See a physical therapist"
+SEE_THERAPIST = "See a physiotherapist"
 SEE_THERAPIST_WHY = (
     "After four weeks the pain rating has not improved by at least "
     f"{programme.MIN_IMPROVEMENT:.0%}, the figure DeskGuard uses (the articles give "

@@ -155,5 +155,5 @@ def build(plan: Plan | None = None) -> History:
 
 
 def flat_pain(weeks: int = 6, rating: float = 5.0) -> History:
-    """Four weeks and more without improvement: the review asks for a physical therapist."""
+    """Four weeks and more without improvement: the review asks for a physiotherapist."""
     return build(Plan(weeks=weeks, pain_from=rating, pain_to=rating, sharp=None, skip=(), seed=3))

@@ -240,12 +240,12 @@ def test_four_weeks_without_improvement_recommend_a_physical_therapist(qtbot: Qt
     review = coach.status().review
     assert review is not None and review.see_therapist
     assert window.review_box.isVisible()
-    assert window.review_title.text() == "Four-week review: please see a physical therapist"
+    assert window.review_title.text() == "Four-week review: please see a physiotherapist"
     text = window.review_text.text()
     assert "averaged 5.0 out of 10 in your first week and 5.0 over the last seven days" in text
     assert "no change" in text and "at least 20–30% less pain" in text
     assert "DeskGuard for 30% (our choice)" in text
-    assert "physical therapist assess your back" in text
+    assert "physiotherapist assess your back" in text
 
 
 def test_four_weeks_with_improvement_say_on_track(qtbot: QtBot) -> None:
@@ -258,7 +258,7 @@ def test_four_weeks_with_improvement_say_on_track(qtbot: QtBot) -> None:
     assert window.review_title.text() == "Four-week review: on track"
     assert "6.0 out of 10 in your first week and 3.0" in window.review_text.text()
     assert "50% less pain" in window.review_text.text()
-    assert "physical therapist" not in window.review_text.text()
+    assert "physiotherapist" not in window.review_text.text()
 
 
 def test_steady_severe_pain_advises_a_clinician(qtbot: QtBot) -> None:

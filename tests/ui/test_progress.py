@@ -139,7 +139,7 @@ def test_no_improvement_after_four_weeks_says_see_a_physical_therapist(qtbot: Qt
     assert review is not None and review.see_therapist
     assert not window.banner.isHidden()
     assert window.banner.text().startswith(f"<b>{SEE_THERAPIST}.</b>")
-    assert window.tiles["review"].note.text().endswith("see a physical therapist")
+    assert window.tiles["review"].note.text().endswith("see a physiotherapist")
 
 
 def test_a_red_flag_pause_is_said_above_the_chart(qtbot: QtBot) -> None:
