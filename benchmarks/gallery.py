@@ -1,6 +1,7 @@
 """Render every window of DeskGuard in each of its states, light and dark, 100 % and 200 %.
 
     python benchmarks/gallery.py OUT [--only NAME ...] [--themes light dark] [--scales 1 2]
+    python benchmarks/gallery.py OUT --rig [--only NAME ...]   # on the e2e rig's X server
 
 Writes OUT/<theme>-<scale>x/<scene>.png for each scene of tests/ui/gallery_scenes.py,
 the physiotherapist's PDF summary as page images (with poppler's pdftoppm), and one
@@ -8,6 +9,10 @@ contact sheet per theme and scale (OUT/contact-<theme>-<scale>x.png) to look thr
 Each theme and scale renders in a process of its own, offscreen, on a screen of a common
 size for that scale (1920x1080 at 100 %, a 2560x1600 laptop at 200 %). Not a test: look.
 The README's screenshots are copied from here (see the README).
+
+With --rig it starts the e2e rig's Xvfb and window manager (tests/e2e/rig.py), renders
+each scene there on the xcb platform and shoots the whole screen (`import -window
+root`), as the user's X server draws it, into OUT/rig/.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 SCREENS = {"1": (1920, 1080), "2": (2560, 1600)}
 
 
-def child(out: Path, theme: str, only: list[str]) -> int:
+def child(out: Path, theme: str, only: list[str], root: bool = False) -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -48,16 +53,21 @@ def child(out: Path, theme: str, only: list[str]) -> int:
             failed += 1
             continue
         widget.show()
+        if root:
+            widget.move(40, 30)
         loop = QEventLoop()
-        QTimer.singleShot(150, loop.quit)
+        QTimer.singleShot(300 if root else 150, loop.quit)
         loop.exec()
         path = out / f"{name}.png"
-        widget.grab().save(str(path))
+        if root:
+            subprocess.run(["import", "-window", "root", str(path)], check=True)
+        else:
+            widget.grab().save(str(path))
         print(path, flush=True)
         widget.hide()
         widget.deleteLater()
         QCoreApplication.processEvents()
-    if not only or "pdf" in only:
+    if not root and (not only or "pdf" in only):
         failed += render_pdf(out)
     return 1 if failed else 0
 
@@ -76,6 +86,18 @@ def render_pdf(out: Path) -> int:
     for page in sorted(out.glob("pdf-page-*.png")):
         print(page)
     return 0
+
+
+def on_rig(out: Path, only: list[str]) -> int:
+    from tests.e2e.rig import Rig
+
+    with Rig(tray=False, notifications=False) as rig:
+        env = rig.child_env(QT_QPA_PLATFORM="xcb")
+        command = [sys.executable, __file__, str(out / "rig"), "--child", "--root"]
+        done = subprocess.run([*command, "--only", *only], env=env, timeout=600, check=False)
+        if done.returncode != 0:
+            print(rig.logs(), file=sys.stderr)
+        return done.returncode
 
 
 def contact_sheet(folder: Path, target: Path, title: str) -> None:
@@ -124,9 +146,13 @@ def main() -> int:
     parser.add_argument("--scales", nargs="*", default=["1", "2"])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--theme", default="light", help=argparse.SUPPRESS)
+    parser.add_argument("--root", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rig", action="store_true", help="shoot on the e2e rig's X server")
     args = parser.parse_args()
     if args.child:
-        return child(args.out, args.theme, args.only)
+        return child(args.out, args.theme, args.only, args.root)
+    if args.rig:
+        return on_rig(args.out, args.only)
     status = 0
     with tempfile.TemporaryDirectory() as tmp:
         for scale in args.scales:
