@@ -153,7 +153,8 @@ class ProgressSummary:
         return index if 0 <= index < len(self.weeks) else None
 
     def period_text(self) -> str:
-        return f"{self.first_day:%a %d %b %Y} – {self.last_day:%a %d %b %Y}"
+        first, last = self.first_day, self.last_day
+        return f"{first:%a} {first.day} {first:%b %Y} – {last:%a} {last.day} {last:%b %Y}"
 
     def days_text(self) -> str:
         return ", ".join(WEEKDAY_LABELS[d] for d in self.programme_days) or "none chosen"

@@ -15,7 +15,7 @@ Imports QtCharts: the app imports this module only when the window is first open
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -506,13 +506,15 @@ class ProgressWindow(QWidget):
         chart = _new_chart()
         weeks = summary.weeks
         first, last = weeks[0], weeks[-1]
-        (y0, w0, _), (y1, w1, _) = first.monday.isocalendar(), last.monday.isocalendar()
+        sunday = last.monday + timedelta(days=6)
+        year = " yyyy"
         if len(weeks) == 1:
-            span = f"W{w1} {y1}"
-        elif y0 == y1:
-            span = f"W{w0} – W{w1} {y1}"
+            span = f"week of {local_date(first.monday, 'd MMM yyyy')}"
         else:
-            span = f"W{w0} {y0} – W{w1} {y1}"
+            start = local_date(
+                first.monday, "d MMM" + ("" if first.monday.year == sunday.year else year)
+            )
+            span = f"{start} – {local_date(sunday, 'd MMM yyyy')}"
         chart.setTitle(f"Pain against breaks and sessions · {span}")
 
         bars = QBarSeries()
@@ -645,5 +647,6 @@ class ProgressWindow(QWidget):
 
     @staticmethod
     def _week_label(monday: date, phase: int | None) -> str:
-        week = f"W{monday.isocalendar()[1]}"
-        return week if phase is None else f"{week} · P{phase}"
+        """The week by its Monday's date, and its phase under it (QtCharts reads <br>)."""
+        week = local_date(monday, "d MMM")
+        return week if phase is None else f"{week}<br>phase {phase}"

@@ -18,7 +18,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
@@ -65,6 +65,15 @@ MUTED = "#6B6B6B"
 GRID = "#E4E4E4"
 WARNING_BACKGROUND = "#FFF1E0"
 WARNING_BORDER = "#E69F00"
+
+def _day(when: date | datetime) -> str:
+    """"Mon 7 Sep 2026": no zero padding, as the windows write it."""
+    return f"{when:%a} {when.day} {when:%b %Y}"
+
+
+def _date(when: date | datetime) -> str:
+    return f"{when.day} {when:%b %Y}"
+
 
 SEE_THERAPIST = "See a physiotherapist"
 SEE_THERAPIST_WHY = (
@@ -381,10 +390,10 @@ def _facts(summary: ProgressSummary) -> list[tuple[str, str]]:
     if state.started is None:
         return [("Programme", "Not started")]
     phase = programme.phase(state.phase)
-    since = f", since {state.phase_since:%d %b %Y}" if state.phase_since else ""
+    since = f", since {_date(state.phase_since)}" if state.phase_since else ""
     week = summary.this_week()
     facts = [
-        ("Programme started", f"{state.started:%a %d %b %Y}"),
+        ("Programme started", f"{_day(state.started)}"),
         ("Current phase", f"{phase.number} of {programme.PHASE_COUNT}, {phase.title}{since}"),
         ("Session days", summary.days_text()),
         ("Sessions this week", f"{week.programme.sessions} of {week.programme.planned} planned"),
@@ -411,7 +420,7 @@ def _review_html(summary: ProgressSummary) -> str:
                 "<p>No pain ratings were recorded (before a session or at the weekly "
                 "check-in), so the four-week review has nothing to compare.</p>"
             )
-        when = f" It is due on {due:%a %d %b %Y}." if due is not None else ""
+        when = f" It is due on {_day(due)}." if due is not None else ""
         return (
             "<p>After four weeks the first week's pain ratings are compared with the last "
             f"week's.{when}</p>"
@@ -500,7 +509,7 @@ def summary_html(
     parts.append("<h1>Back-care programme summary</h1>")
     parts.append(
         f'<p class="muted">For a physiotherapist · {summary.period_text()} '
-        f"({len(summary.weeks)} weeks) · produced on {summary.today:%d %b %Y} by DeskGuard "
+        f"({len(summary.weeks)} weeks) · produced on {_date(summary.today)} by DeskGuard "
         "from the user's own entries</p>"
     )
     parts.append(
@@ -535,7 +544,7 @@ def summary_html(
     parts.append(f"<h2{new_page}>Phase history</h2>")
     moments = [m for m in summary.timeline if m.kind is not Kind.SCREENED]  # see below
     if moments:
-        rows = [[f"{m.at:%a %d %b %Y}", escape(m.text)] for m in moments]
+        rows = [[f"{_day(m.at)}", escape(m.text)] for m in moments]
         parts.append(_table(["Date", "Event"], rows, 99, wrap=(1,), widths=("20%",)))
     else:
         parts.append("<p>The programme has not started.</p>")
@@ -557,7 +566,7 @@ def summary_html(
                 answer = f'<span class="flag"><b>Yes</b> to: {escape(said)}</span>'
             else:
                 answer = f"No to all {summary.questions} warning-sign questions"
-            rows.append([f"{s.at:%a %d %b %Y}", answer])
+            rows.append([f"{_day(s.at)}", answer])
         parts.append(_table(["Date", "Answers"], rows, 99, wrap=(1,), widths=("20%",)))
     else:
         parts.append("<p>No red-flag screening has been recorded.</p>")

@@ -313,7 +313,7 @@ def test_week_index() -> None:
 
 def test_period_and_days_text() -> None:
     summary = summary_of()
-    assert summary.period_text() == "Mon 09 Nov 2026 – Sun 29 Nov 2026"
+    assert summary.period_text() == "Mon 9 Nov 2026 – Sun 29 Nov 2026"
     assert summary.days_text() == "Mon, Wed, Fri"
     assert summary_of(days=(1, 3, 6)).days_text() == "Tue, Thu, Sun"
     assert summary_of(days=()).days_text() == "none chosen"

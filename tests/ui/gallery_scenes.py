@@ -341,6 +341,29 @@ def week(kind: str, tab: int = 0) -> QWidget:
 # ---- the rest ----------------------------------------------------------------------------------
 
 
+def tray_menu() -> QWidget:
+    """The tray's menu as it looks mid-morning with a prompt answered."""
+    from deskguard.core.model import State, TrayStatus
+    from deskguard.ui.tray import TrayActions
+
+    actions = TrayActions()
+    status = TrayStatus(
+        state=State.WORKING,
+        now=NOW.replace(hour=10, minute=18),
+        next_break_at=NOW.replace(hour=10, minute=30),
+        paused_until=None,
+        can_snooze=False,
+        taken_today=3,
+        prompts_today=4,
+    )
+    actions.show_status(status)
+    menu = actions.build_menu()
+    menu.setProperty("deskguard_actions", actions)  # keeps the actions alive with it
+    actions.setParent(menu)
+    return menu
+
+
+
 def library_window(detail: str | None = None, avoid: str | None = None) -> QWidget:
     from deskguard.ui.library import LibraryWindow
 
@@ -425,6 +448,7 @@ SCENES: dict[str, Callable[[], QWidget]] = {
     "library-detail": lambda: library_window("seated-hamstring-stretch"),
     "library-avoid": lambda: library_window(avoid="toe-touches"),
     "checklist": checklist,
+    "tray-menu": tray_menu,
     "warning-signs": warning_signs,
     **_settings_scenes(),
     "week-empty": lambda: week("empty"),

@@ -68,7 +68,7 @@ def test_the_chart_shows_exactly_weekly_progress_and_the_break_trend(qtbot: QtBo
     assert 6.0 not in [x for x, _ in window.pain_points()]  # the unrated week
     assert window.pain_runs() == [[0, 1, 2, 3, 4, 5], [7, 8, 9]]  # a gap, not a bridge
     assert window.category_labels() == [
-        f"W{w.monday.isocalendar()[1]} · P{w.phase}" for w in expected
+        f"{w.monday.day} {w.monday:%b}<br>phase {w.phase}" for w in expected
     ]
 
     first = expected[0].monday
@@ -166,7 +166,7 @@ def test_not_started_reads_kindly_and_keeps_the_breaks(qtbot: QtBot) -> None:
     assert window.bar_values()["sessions"] == [None, None, None]
     assert window.pain_points() == [] and window.note.isHidden()
     assert not window.save_button.isEnabled()
-    assert window.category_labels() == ["W37", "W38", "W39"]
+    assert window.category_labels() == ["7 Sep", "14 Sep", "21 Sep"]
 
 
 def test_nothing_recorded_at_all_shows_this_week_only(qtbot: QtBot) -> None:
@@ -177,7 +177,7 @@ def test_nothing_recorded_at_all_shows_this_week_only(qtbot: QtBot) -> None:
     assert window.tiles["breaks"].note.text() == "no break prompts yet"
     assert window.bar_values() == {"breaks": [None], "sessions": [None]}
     chart = window.chart_view.chart()
-    assert chart.title() == "Pain against breaks and sessions · W37 2026"
+    assert chart.title() == "Pain against breaks and sessions · week of 7 Sep 2026"
     assert [m.label() for m in chart.legend().markers() if m.isVisible()] == []
     assert window.history.item(0, 1).text() == "The programme has not started."
 

@@ -134,7 +134,7 @@ def test_pdf_has_two_a4_pages_with_the_key_figures(
     summary = progress_summary(coach, source, 10)
     assert "Back-care programme summary" in flat
     assert f"{summary.period_text()} (10 weeks)" in flat
-    assert "Programme started Mon 07 Sep 2026" in flat
+    assert "Programme started Mon 7 Sep 2026" in flat
     assert "Current phase 3 of 3, Carry it into real life, since 26 Oct 2026" in flat
     assert "Sessions this week 2 of 3 planned" in flat
     review = summary.status.review
