@@ -697,20 +697,14 @@ class SettingsDialog(QDialog):
         self._fit()
 
     def _size_to_content(self) -> None:
-        """As large as the largest group needs, so no group scrolls or squeezes."""
+        """As large as the largest group needs (a tab widget's size hint already counts
+        its tallest page), at a width where the hints wrap to a line or two."""
         width = max(620, self.sizeHint().width())
-        tallest = 0
-        for index in range(self.tabs.count()):
-            page = self.tabs.widget(index)
-            if page is None:
-                continue
-            page_layout = page.layout()
-            if page_layout is not None and page_layout.hasHeightForWidth():
-                tallest = max(tallest, page_layout.totalHeightForWidth(width - 40))
-            else:
-                tallest = max(tallest, page.sizeHint().height())
-        chrome = self.sizeHint().height() - (self.tabs.currentWidget() or self).sizeHint().height()
-        self.resize(width, max(self.height(), tallest + max(chrome, 90)))
+        layout = self.layout()
+        height = self.sizeHint().height()
+        if layout is not None and layout.hasHeightForWidth():
+            height = layout.totalHeightForWidth(width)
+        self.resize(width, max(height, self.minimumSizeHint().height()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
