@@ -30,6 +30,7 @@ from deskguard.ui.tray import ControlWindow, Tray, TrayActions, quit_app
 
 if TYPE_CHECKING:  # imported at run time only once the tray icon is up (start_services)
     from deskguard.adapters.alarm import Alarm
+    from deskguard.adapters.dbus_notify import DBusNotifier
     from deskguard.adapters.instance import CommandServer
     from deskguard.adapters.notify import NotifierChain
     from deskguard.adapters.session_reminder import SessionReminder
@@ -57,10 +58,11 @@ NO_TRAY_REASON = (
 def setup_logging(paths: Paths, verbose: bool) -> None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    line = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    fmt = logging.Formatter(line)
     stream = logging.StreamHandler()
     # The terminal gets sentences; tracebacks go to the log file (all of it when verbose).
-    stream.setFormatter(fmt if verbose else BriefFormatter(fmt._fmt))
+    stream.setFormatter(fmt if verbose else BriefFormatter(line))
     stream.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.addHandler(stream)
     try:
@@ -358,7 +360,7 @@ def start_services(
     from deskguard.adapters.config import load_settings
     from deskguard.adapters.content import load_library
     from deskguard.adapters.hold import choose_holds
-    from deskguard.adapters.idle import choose_idle_monitor
+    from deskguard.adapters.idle import choose_idle
     from deskguard.adapters.notify import default_chain
     from deskguard.adapters.sleep import SleepWatcher
     from deskguard.adapters.store import Store, StoreError
@@ -396,10 +398,19 @@ def start_services(
     clock = SystemClock()
     window = DeferredBreakWindow(clock.now, icon, qapp, clock.monotonic)  # built at first prompt
     notifier = default_chain(resources_dir() / "icons" / "deskguard.svg")
+    prompt_notice: DBusNotifier | None = None
     if in_flatpak():  # the sandbox's own way to notifications, ahead of the rest
         from deskguard.adapters.portal import PortalNotifier
 
         notifier.notifiers.insert(0, PortalNotifier(parent=qapp))
+    elif sys.platform.startswith("linux"):
+        # Straight to the notification daemon, ahead of notify-send: buttons on the
+        # prompt, withdrawn once answered, the desktop-entry hint (adapters/dbus_notify.py).
+        from deskguard.adapters.dbus_notify import DBusNotifier
+
+        prompt_notice = DBusNotifier(resources_dir() / "icons" / "deskguard.svg", parent=qapp)
+        notifier.notifiers.insert(0, prompt_notice)
+    idle = choose_idle()
     alarm = Alarm(parent=qapp, now=clock.now)
     breaks = Breaks(
         clock=clock,
@@ -410,14 +421,18 @@ def start_services(
         alarm=alarm,
         window=window,
         notes=notes,
-        idle=choose_idle_monitor(),
+        idle=idle.monitor,
         holds=choose_holds(),
         interval_override=developer_interval(),
+        prompt_notice=prompt_notice,
     )
+    if prompt_notice is not None:  # a button pressed on the prompt's notification
+        prompt_notice.action_invoked.connect(breaks.notification_action)
     wire_break_signals(breaks, actions, window, alarm)
     alarm.fired.connect(store.mark_alive)  # at least once a minute; it writes at most that
     store.tell_unreadable(partial(tell_unreadable, breaks))
     commands = Commands(breaks, request_quit=lambda: QTimer.singleShot(0, quit_app))
+    commands.idle_backends = [t.as_dict() for t in idle.tried]
     sleep = SleepWatcher(qapp)
     sleep.woke.connect(breaks.tick)
     if sys.platform.startswith("linux"):

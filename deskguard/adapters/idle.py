@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage
@@ -173,30 +175,104 @@ def has_session_bus(env: Mapping[str, str]) -> bool:
     return bool(runtime) and os.path.exists(os.path.join(runtime or "", "bus"))
 
 
-def choose_idle_monitor(env: Mapping[str, str] | None = None) -> IdleMonitor:
-    """The first backend that works here, in order of how exact and cheap it is."""
-    env = os.environ if env is None else env
-    candidates: list[Any] = []
+@dataclass(frozen=True)
+class Tried:
+    """One backend considered at start: `chosen`, `refused` (it failed) or `skipped`
+    (not for this desktop), and why, for the log and `status --json`."""
+
+    backend: str
+    result: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"backend": self.backend, "result": self.result, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class IdleChoice:
+    monitor: IdleMonitor
+    tried: tuple[Tried, ...]
+
+
+def wayland_idle(env: Mapping[str, str]) -> IdleMonitor:
+    # Imported here: pywayland is loaded on Wayland only.
+    from deskguard.adapters.wayland_idle import WaylandIdle, display_name
+
+    return WaylandIdle(display_name(env))
+
+
+def _candidates(env: Mapping[str, str]) -> list[tuple[str, Callable[[], IdleMonitor] | str]]:
+    """(backend, how to make it or why it is not for this desktop), best first."""
     if sys.platform == "win32":
-        candidates = [WindowsIdle]
-    elif sys.platform == "darwin":
-        candidates = [MacIdle]
-    else:
-        desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
-        wayland = bool(env.get("WAYLAND_DISPLAY"))
-        if wayland and "gnome" in desktop and has_session_bus(env):
-            candidates.append(gnome_idle)
-        if env.get("DISPLAY") and not wayland:
-            candidates.append(X11Idle)
-        if has_session_bus(env):  # never make Qt autolaunch a bus daemon (DESIGN §4)
-            candidates += [gnome_idle, freedesktop_idle]
-    for make in candidates:
-        try:
-            monitor: IdleMonitor = make()
-        except Exception as err:  # a backend that cannot start is simply skipped
-            log.debug("idle backend %s unavailable: %s", getattr(make, "__name__", make), err)
-            continue
-        log.info("idle time from the %s backend", monitor.name)
-        return monitor
-    log.warning("no way to read idle time here: natural breaks are off")
-    return NullIdle()
+        return [("windows", WindowsIdle)]
+    if sys.platform == "darwin":
+        return [("macos", MacIdle)]
+    desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
+    wayland = bool(env.get("WAYLAND_DISPLAY"))
+    bus = has_session_bus(env)  # never make Qt autolaunch a bus daemon (DESIGN §4)
+    no_bus = "no session bus"
+    gnome_first: Callable[[], IdleMonitor] | str = gnome_idle
+    if not (wayland and "gnome" in desktop):
+        gnome_first = "not GNOME on Wayland"
+    elif not bus:
+        gnome_first = no_bus
+    x11: Callable[[], IdleMonitor] | str = X11Idle
+    if wayland:  # XWayland sees the input of X11 windows only
+        x11 = "a Wayland session: X11 would see only X11 windows' input"
+    elif not env.get("DISPLAY"):
+        x11 = "no X display"
+    ext: Callable[[], IdleMonitor] | str = "not a Wayland session"
+    if wayland:
+        ext = partial(wayland_idle, env)
+    return [
+        ("gnome", gnome_first),  # Mutter offers no ext-idle-notify: its own service first
+        ("x11", x11),
+        ("ext-idle-notify", ext),  # KWin, wlroots compositors, COSMIC
+        ("gnome", gnome_idle if bus else no_bus),
+        ("freedesktop", freedesktop_idle if bus else no_bus),
+    ]
+
+
+def choose_idle(env: Mapping[str, str] | None = None) -> IdleChoice:
+    """The first backend that works here, in order of how exact and cheap it is; each
+    one considered is logged with why it was chosen, refused or skipped."""
+    env = os.environ if env is None else env
+    tried: list[Tried] = []
+    chosen: IdleMonitor | None = None
+    for backend, make in _candidates(env):
+        if any(t.backend == backend and t.result != "skipped" for t in tried):
+            continue  # GNOME's service is listed twice: first on GNOME, later anywhere
+        if isinstance(make, str):
+            tried.append(Tried(backend, "skipped", make))
+        elif chosen is not None:
+            tried.append(Tried(backend, "skipped", f"{chosen.name} was chosen first"))
+        else:
+            try:
+                chosen = make()
+            except Exception as err:  # a backend that cannot start is refused, with why
+                tried.append(Tried(backend, "refused", str(err) or type(err).__name__))
+                continue
+            tried.append(Tried(backend, "chosen", "it answers here"))
+    tried = _drop_repeats(tried)
+    for t in tried:
+        log.info("idle backend %s: %s (%s)", t.backend, t.result, t.reason)
+    if chosen is None:
+        log.warning("no way to read idle time here: natural breaks are off")
+        return IdleChoice(NullIdle(), tuple(tried))
+    log.info("idle time from the %s backend", chosen.name)
+    return IdleChoice(chosen, tuple(tried))
+
+
+def _drop_repeats(tried: list[Tried]) -> list[Tried]:
+    """One line per backend: the one that says the most (chosen/refused over skipped)."""
+    rank = {"chosen": 0, "refused": 1, "skipped": 2}
+    best: dict[str, Tried] = {}
+    for t in tried:
+        if t.backend not in best or rank[t.result] < rank[best[t.backend].result]:
+            best[t.backend] = t
+    order = list(dict.fromkeys(t.backend for t in tried))
+    return [best[b] for b in order]
+
+
+def choose_idle_monitor(env: Mapping[str, str] | None = None) -> IdleMonitor:
+    return choose_idle(env).monitor

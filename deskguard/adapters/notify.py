@@ -76,6 +76,8 @@ class NotifySendNotifier:
             raise NotifyError(f"{self._command} is not installed")
         args = ["--app-name=DeskGuard", f"--expire-time={timeout_s * 1000}"]
         args += ["--urgency=normal", "--category=presence"]
+        # Names the app to the desktop (GNOME's and KDE's per-app notification settings).
+        args.append("--hint=string:desktop-entry:io.github.deskguard.DeskGuard")
         if self._icon is not None:
             args.append(f"--icon={self._icon}")
         return exe, [*args, "--", title, body]
@@ -298,6 +300,11 @@ def default_chain(icon: Path | None, extra: Sequence[AnyNotifier] = ()) -> Notif
     notifiers: list[AnyNotifier] = []
     if sys.platform.startswith("linux"):
         notifiers.append(NotifySendNotifier(icon))
-    notifiers.append(ThreadedNotifier(PlyerNotifier(icon)))
+        # plyer runs notify-send (or dbus-python) and waits: on a worker thread here.
+        notifiers.append(ThreadedNotifier(PlyerNotifier(icon)))
+    else:
+        # macOS's and Windows' plyer backends talk to the desktop from the calling
+        # thread's run loop / window: they stay on the GUI thread.
+        notifiers.append(PlyerNotifier(icon))
     notifiers.extend(extra)
     return NotifierChain(notifiers)

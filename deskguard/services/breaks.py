@@ -185,6 +185,31 @@ class BreakView(Protocol):
         ...
 
 
+class PromptNotice(Protocol):
+    """The scheduled prompt as a notification with Start / Snooze buttons where the
+    desktop shows buttons (adapters/dbus_notify.py), withdrawn once it is answered.
+
+    A pressed button comes back through app.py's wiring to `Breaks.notification_action`.
+    """
+
+    name: str
+
+    def show_prompt(
+        self,
+        title: str,
+        body: str,
+        plain_body: str,
+        buttons: Sequence[tuple[str, str]],
+        timeout_s: int,
+        done: Callable[[str | None], None],
+    ) -> None:
+        """`buttons` (key, label) where the daemon shows them, else `plain_body`;
+        `done(None)` once shown, `done(why)` if it could not be."""
+        ...
+
+    def withdraw_prompt(self) -> None: ...
+
+
 class StatusView(Protocol):
     """The tray icon, or the small window shown where there is no tray."""
 
@@ -228,8 +253,10 @@ class Breaks(QObject):
         idle: IdleMonitor | None = None,
         holds: HoldDetector | None = None,
         interval_override: timedelta | None = None,
+        prompt_notice: PromptNotice | None = None,
     ) -> None:
         super().__init__()
+        self.prompt_notice = prompt_notice
         self.idle: IdleMonitor = idle or _NoIdle()
         self.holds: HoldDetector = holds or _NoHolds()
         # Extra idle/fullscreen checks between alarm ticks, as rarely as the rules allow.
@@ -287,9 +314,13 @@ class Breaks(QObject):
             return
         self._stopped = True
         self._apply(self.planner.shutdown(self._now()), refresh=False)
+        if self._unsaved:  # the last write tried them once more
+            log.error("%d change(s) to the record could not be saved", len(self._unsaved))
         self.alarm.stop()
         self._poll.stop()
         self.window.dismiss()
+        if self.prompt_notice is not None:
+            self.prompt_notice.withdraw_prompt()
 
     def _now(self) -> datetime:
         """The wall-clock time, once the planner has been told of any step of it."""
@@ -332,6 +363,17 @@ class Breaks(QObject):
     def snooze(self) -> None:
         self._apply(self.planner.snooze(self._now()))
 
+    def notification_action(self, key: str) -> None:
+        """A button of the prompt's notification: "start", "snooze", or "default" (its
+        body clicked), which opens the prompt window: the user acted, so it may take
+        the focus."""
+        if key == "start":
+            self.start_break()
+        elif key == "snooze":
+            self.snooze()
+        else:
+            self.break_now()
+
     def resume(self) -> None:
         self._apply(self.planner.resume(self._now()))
 
@@ -361,7 +403,7 @@ class Breaks(QObject):
         if effects:
             self._apply(effects)
         elif self.planner.active is not None:
-            self._present_active()  # already open: bring it back to the front
+            self._present_active(asked=True)  # already open: back to the front, focused
 
     def pause(self, minutes: int | None) -> datetime:
         now = self._now()
@@ -412,6 +454,9 @@ class Breaks(QObject):
                     self.unsaved_dropped += 1
                 self._saving_failed(err)
                 return False
+            except BaseException:
+                self._unsaved.popleft()  # a bug: raised once, never retried
+                raise
             self._unsaved.popleft()
         if self._saving is not None:
             log.warning("the record can be written again; nothing waits to be saved")
@@ -448,8 +493,20 @@ class Breaks(QObject):
                 body = self.tr("Take {0}: {1}. {2}").format(
                     minutes, exercise.name, why_text(exercise)
                 )
-            self.notify(self.tr("Time to stand and move"), body)
-            self._present_active()
+            active = self.planner.active
+            asked = event.detail == "manual" or (
+                active is not None and active.prompt.source == "manual"
+            )
+            if asked:  # break-now, the tray: the window opens and may take the focus
+                self.notify(self.tr("Time to stand and move"), body)
+                self._present_active(asked=True)
+                return
+            self._notify_prompt(self.tr("Time to stand and move"), body)
+            # Where a window cannot appear without taking the keyboard (Wayland), the
+            # scheduled prompt is the notification and the tray's "waiting": the window
+            # opens when the user acts (a button, the tray, break-now).
+            if self.window_stays_unfocused():
+                self._present_active()
         elif event.kind is EventKind.STARTED:
             self._break_began = event.at
             self._present_active()
@@ -460,8 +517,49 @@ class Breaks(QObject):
         elif event.kind is EventKind.SNOOZED or event.kind in FINAL_KINDS:
             self._break_began = None
             self.window.dismiss()
+        if event.kind is not EventKind.PROMPTED and self.prompt_notice is not None:
+            self.prompt_notice.withdraw_prompt()  # answered: the notification goes too
 
-    def _present_active(self) -> None:
+    def window_stays_unfocused(self) -> bool:
+        """Whether the break window can appear without taking the keyboard (not on
+        Wayland, where the compositor decides); a view that does not say can."""
+        return bool(getattr(self.window, "shows_without_focus", True))
+
+    def _notify_prompt(self, title: str, body: str) -> None:
+        """The scheduled prompt's notification: Start / Snooze buttons where the desktop
+        shows them, else text saying where to start it; withdrawn once answered."""
+        notice = self.prompt_notice
+        if self.window_stays_unfocused():
+            plain = body
+        elif self.host is not None and self.host.kind == "window":
+            plain = self.tr("{0} Start it from DeskGuard's window.").format(body)
+        else:
+            plain = self.tr("{0} Start it from DeskGuard's tray icon.").format(body)
+        if notice is None:
+            self.notify(title, plain)
+            return
+        settings = self.planner.settings
+        # "default": the notification itself clicked (dunst lists it in its menu).
+        buttons = [("default", self.tr("Show the break")), ("start", self.tr("Start break"))]
+        if self.planner.snoozes_left() > 0:
+            label = self.tr("Snooze {0} min").format(settings.snooze_minutes)
+            buttons.append(("snooze", label))
+        name = notice.name
+
+        def done(why: str | None) -> None:
+            if why is None:
+                self.last_notifier = name
+                return
+            log.warning("the prompt's notification failed (%s): using the chain", why)
+            self.notify(title, plain)
+
+        # It stays as long as the prompt can be answered (withdrawn sooner if it is).
+        timeout_s = settings.response_window_minutes * 60
+        notice.show_prompt(title, body, plain, buttons, timeout_s, done)
+
+    def _present_active(self, asked: bool = False) -> None:
+        """Show the running break or the waiting prompt; `asked`: the user asked to see
+        it (break-now, the tray, the notification's body), so it may take the focus."""
         active = self.planner.active
         if active is None:
             return
@@ -488,7 +586,7 @@ class Breaks(QObject):
             settings.snooze_minutes,
             self.gentle_reason or "",
         )
-        if active.prompt.source == "manual":
+        if asked or active.prompt.source == "manual":
             self.window.bring_forward()  # asked for: it may take the focus
 
     def notify(self, title: str, body: str) -> None:

@@ -90,6 +90,9 @@ class Commands:
         self.request_quit = request_quit
         self.coach: Coach | None = None
         self.programme_problem = "The back-care programme has not started up."
+        # Each idle backend considered at start and why it was chosen, refused or
+        # skipped (app.py fills it in from adapters/idle.py's choice).
+        self.idle_backends: list[dict[str, str]] = []
         self._next_reminder: Callable[[], datetime | None] = lambda: None
 
     def attach_programme(self, coach: Coach, next_reminder: Callable[[], datetime | None]) -> None:
@@ -169,6 +172,11 @@ class Commands:
             "interval_minutes": p.settings.interval_minutes,
             "held": p.held_reason,
             "idle_backend": b.idle.name,
+            "idle_backends": self.idle_backends,
+            # "window": a scheduled prompt opens the break window (without the focus);
+            # "notification": it is the notification and the tray (Wayland), and the
+            # window opens when the user acts.
+            "scheduled_prompt": "window" if b.window_stays_unfocused() else "notification",
             "hold_detection": b.holds.name,
             "tray": b.host.kind if b.host is not None else None,
             "notifier": b.last_notifier or None,

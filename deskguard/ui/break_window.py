@@ -1,8 +1,11 @@
 """The prompt and the break in one window: Start / Snooze / Skip, then a stretch with a countdown.
 
-It appears on the screen under the pointer and does not take keyboard focus from
-whatever the user is typing in; once they click it, Return starts or finishes the
-break, S snoozes and Esc skips (DESIGN §3).
+On X11 (and Windows, macOS) it appears on the screen under the pointer, above other
+windows, and does not take keyboard focus from whatever the user is typing in; once
+they click it, Return starts or finishes the break, S snoozes and Esc skips (DESIGN §3).
+On Wayland there is no placement, no stay-on-top and no global pointer position, and
+the compositor focuses new windows: the break service shows a scheduled prompt there as
+a notification instead, and this window only when the user asks for it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 from deskguard.core.break_plan import Part, finish_text, part_at, parts
 from deskguard.core.model import Exercise
 from deskguard.core.rotation import break_safeguards
+from deskguard.ui.deferred_break_window import on_wayland
 
 # Texts outside BreakWindow's own methods are looked up in the context "BreakWindow",
 # each written out as QCoreApplication.translate("BreakWindow", "...") (or
@@ -190,7 +194,10 @@ class BreakWindow(QWidget):
         icon: QIcon | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        flags = Qt.WindowType.Window
+        if not on_wayland():  # Wayland keeps nothing on top for a client: not asked
+            flags |= Qt.WindowType.WindowStaysOnTopHint
+        super().__init__(None, flags)
         self._plan: list[Part] = []
         self._now = now
         self._monotonic = monotonic
@@ -445,9 +452,17 @@ class BreakWindow(QWidget):
         self.pages.setCurrentIndex(index)
         self._present()
 
+    @property
+    def shows_without_focus(self) -> bool:
+        return not on_wayland()
+
     def _present(self) -> None:
         self._fit()
-        screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
+        # Wayland has no global pointer position and ignores move(): the compositor
+        # places the window (sway tiles it, GNOME centres it on the active screen).
+        screen = None
+        if not on_wayland():
+            screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
             frame = self.frameGeometry()

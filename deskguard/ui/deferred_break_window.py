@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
     from deskguard.core.model import Exercise
     from deskguard.ui.break_window import BreakWindow
+
+
+def on_wayland() -> bool:
+    """Wayland: the compositor places windows, keeps none on top and gives a new window
+    the keyboard as it sees fit (sway and GNOME do), so no window appears unfocused."""
+    return QGuiApplication.platformName().startswith("wayland")
 
 
 class DeferredBreakWindow(QObject):
@@ -94,3 +101,9 @@ class DeferredBreakWindow(QObject):
     @property
     def on_break_page(self) -> bool:
         return self._window is not None and self._window.on_break_page
+
+    @property
+    def shows_without_focus(self) -> bool:
+        """Whether the window can appear without taking the keyboard (services/breaks.py
+        then shows a scheduled prompt; else the prompt is the notification)."""
+        return not on_wayland()

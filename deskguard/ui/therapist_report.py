@@ -66,8 +66,9 @@ GRID = "#E4E4E4"
 WARNING_BACKGROUND = "#FFF1E0"
 WARNING_BORDER = "#E69F00"
 
+
 def _day(when: date | datetime) -> str:
-    """"Mon 7 Sep 2026": no zero padding, as the windows write it."""
+    """ "Mon 7 Sep 2026": no zero padding, as the windows write it."""
     return f"{when:%a} {when.day} {when:%b %Y}"
 
 

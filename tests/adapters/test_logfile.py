@@ -104,3 +104,31 @@ def test_throttle_flush_says_what_was_held_back(caplog: pytest.LogCaptureFixture
             throttle.warning("idle", "closed an idle connection")
         throttle.flush()
     assert caplog.records[-1].getMessage() == "idle: 2 more since the last line about it"
+
+
+def test_the_terminal_gets_the_sentence_and_the_file_the_traceback(tmp_path: Path) -> None:
+    import io
+
+    from deskguard.adapters.logfile import BriefFormatter
+
+    terminal = io.StringIO()
+    stream = logging.StreamHandler(terminal)
+    stream.setFormatter(BriefFormatter("%(levelname)s %(message)s"))
+    file = PrivateRotatingFileHandler(tmp_path / "deskguard.log", encoding="utf-8")
+    file.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("test-brief")
+    logger.propagate = False
+    logger.handlers = [stream, file]  # the terminal first: it must not hide the traceback
+    try:
+        try:
+            raise KeyError("boom")
+        except KeyError:
+            logger.exception("DeskGuard could not start")
+    finally:
+        logger.handlers = []
+        file.close()
+    assert terminal.getvalue() == (
+        "ERROR DeskGuard could not start (the details are in the log file)\n"
+    )
+    written = (tmp_path / "deskguard.log").read_text()
+    assert "Traceback" in written and "KeyError: 'boom'" in written

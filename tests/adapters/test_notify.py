@@ -86,6 +86,7 @@ def test_notify_send_passes_an_expiry(qtbot: QtBot, tmp_path: Path) -> None:
     args = (tmp_path / "args.txt").read_text().splitlines()
     assert "--expire-time=15000" in args
     assert "--app-name=DeskGuard" in args
+    assert "--hint=string:desktop-entry:io.github.deskguard.DeskGuard" in args
     assert args[-3:] == ["--", "Break", "-starts with a dash"]
 
 

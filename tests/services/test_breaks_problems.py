@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections import deque
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -105,16 +106,32 @@ def test_a_full_disk_is_told_once_in_words_and_nothing_is_lost_when_space_return
 def test_the_same_problem_after_a_fix_is_told_again_only_after_a_while(
     rig: Rig, disk: FullDisk
 ) -> None:
-    rig.advance(minutes=50)
-    disk.full = False
-    rig.advance(minutes=50)
-    disk.full = True
-    rig.advance(minutes=50)  # full again within half an hour of telling: not again
+    def write() -> None:  # a write that needs room on the disk
+        if disk.full:
+            raise disk._error
+
+    written: list[bool] = []
+
+    def saved() -> None:
+        written.append(True)
+
+    rig.controller.record(write)  # full: told
+    for _ in range(5):
+        rig.controller.record(write)
     assert titles(rig).count(SAVE_TITLE) == 1
     disk.full = False
-    rig.advance(minutes=60)
+    rig.controller.record(saved)  # room again: what waited is written, then this one
+    assert written == [True] and rig.controller._unsaved == deque()
+    rig.clock.advance(minutes=10)
     disk.full = True
-    rig.advance(minutes=60)
+    rig.controller.record(write)  # full again ten minutes after telling: not again
+    assert titles(rig).count(SAVE_TITLE) == 1
+    disk.full = False
+    rig.controller._unsaved.clear()
+    rig.controller.record(saved)
+    rig.clock.advance(minutes=30)
+    disk.full = True
+    rig.controller.record(write)  # and again, long after: told again
     assert titles(rig).count(SAVE_TITLE) == 2
 
 
@@ -219,3 +236,17 @@ def test_an_error_in_a_slot_is_named_in_the_tray_and_status_once(
     assert [t for t in titles(rig) if t == "DeskGuard has a problem"] == ["DeskGuard has a problem"]
     assert "KeyError" in caplog.text and "Traceback" in caplog.text
     assert "KeyError in events_in_range" in tray.icon.toolTip()
+
+
+def test_a_bug_in_a_write_is_raised_once_and_never_retried(rig: Rig) -> None:
+    calls: list[str] = []
+
+    def buggy() -> None:
+        calls.append("buggy")
+        raise KeyError("a bug, not the environment")
+
+    with pytest.raises(KeyError):
+        rig.controller.record(buggy)
+    assert rig.controller.record(lambda: calls.append("next")) is True
+    assert calls == ["buggy", "next"]
+    assert titles(rig).count(SAVE_TITLE) == 0

@@ -363,7 +363,6 @@ def tray_menu() -> QWidget:
     return menu
 
 
-
 def library_window(detail: str | None = None, avoid: str | None = None) -> QWidget:
     from deskguard.ui.library import LibraryWindow
 
