@@ -147,6 +147,8 @@ PINNED = (  # pinned to what is installed here, so the package has what the test
     "platformdirs",
     "tomlkit",
     "plyer",
+    "pywayland",  # Wayland idle time (ext-idle-notify-v1)
+    "jeepney",  # notifications with buttons over D-Bus
 )
 
 LAUNCHER = """#!/usr/bin/python3 -I
