@@ -412,11 +412,18 @@ def _move_aside(path: Path, reason: str) -> Path:
 
 
 def _make_private(path: Path) -> None:
+    """0600 where it can be made so. A read-only file system (or a file that is not
+    ours) cannot be changed: that is logged, and the record opens all the same (its
+    writes then fail and are told in words, as for a full disk)."""
     if os.name == "nt":
         return
     for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.chmod(f"{path}{suffix}", 0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            log.warning("could not make %s%s private: %s", path, suffix, err.strerror or err)
 
 
 def _user_version(conn: sqlite3.Connection) -> int:

@@ -808,3 +808,21 @@ def test_offers_are_noted_and_the_last_one_read_back(db_path: Path) -> None:
     again, _ = Store.open(db_path)  # kept across a restart
     assert again.last_offer("workstation-check") == first + timedelta(days=30)
     again.close()
+
+
+def test_a_record_that_cannot_be_made_private_still_opens(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+    import os
+
+    store, _ = Store.open(db_path)
+    store.close()
+
+    def read_only(path: object, mode: int) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(os, "chmod", read_only)
+    again, _ = Store.open(db_path)  # a read-only file system: no raw OSError
+    again.close()
+    assert "could not make" in caplog.text and "Read-only file system" in caplog.text
