@@ -196,7 +196,9 @@ class TrayActions(QObject):
         paused = status.state is State.PAUSED
         self.pause_menu.setEnabled(not paused)
         self.resume_action.setEnabled(paused)
-        self.take_break.setEnabled(status.state not in (State.ON_BREAK, State.PROMPTING))
+        # While a prompt waits this is the way back to it (on Wayland the only one in the
+        # tray: the waiting prompt is a notification, its window opens when asked for).
+        self.take_break.setEnabled(status.state is not State.ON_BREAK)
 
 
 class Tray(QObject):

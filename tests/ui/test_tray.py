@@ -91,7 +91,10 @@ def test_actions_emit_and_enable(qtbot: QtBot) -> None:
     with qtbot.waitSignal(actions.resume, timeout=1000):
         actions.resume_action.trigger()
     tray.show_status(status(State.PROMPTING, can_snooze=True))
-    assert actions.snooze_action.isEnabled() and not actions.take_break.isEnabled()
+    # A waiting prompt: "Take a break now" is the way back to it.
+    assert actions.snooze_action.isEnabled() and actions.take_break.isEnabled()
+    tray.show_status(status(State.ON_BREAK))
+    assert not actions.take_break.isEnabled()
 
 
 def test_programme_entries_emit_from_the_menu_and_the_control_window(qtbot: QtBot) -> None:
