@@ -26,7 +26,8 @@ from deskguard.adapters.instance import CommandServer, InstanceLock, NotRunning,
 from deskguard.adapters.logfile import BriefFormatter, PrivateRotatingFileHandler
 from deskguard.adapters.paths import Paths, default_paths, ensure_private_dir
 from deskguard.core.model import Settings
-from deskguard.ui.tray import ControlWindow, Tray, TrayActions, quit_app
+from deskguard.ui.tray import TrayActions, TrayHost, quit_app
+from deskguard.ui.tray_icons import tray_style
 
 if TYPE_CHECKING:  # imported at run time only once the tray icon is up (start_services)
     from deskguard.adapters.alarm import Alarm
@@ -157,7 +158,7 @@ def tell_unreadable(breaks: Breaks, message: str) -> None:
     QTimer.singleShot(0, partial(breaks.add_problem, message, "unreadable rows"))
 
 
-def use_host(wiring: Wiring, host: Tray | ControlWindow) -> None:
+def use_host(wiring: Wiring, host: TrayHost) -> None:
     """Status to `host`, and its balloon into the notifier chain (before the log)."""
     from deskguard.adapters.notify import CallbackNotifier
 
@@ -167,27 +168,82 @@ def use_host(wiring: Wiring, host: Tray | ControlWindow) -> None:
     wiring.breaks.set_host(host)
 
 
-def watch_for_tray(wiring: Wiring, window: ControlWindow, icon: QIcon, qapp: QApplication) -> None:
-    """At login the panel often starts after us: move into the tray once it appears."""
-    timer = QTimer(qapp)
-    timer.setInterval(2000)
-    checks = {"left": 30}  # one minute, then the window stays for good
+def follow_tray_hosts(qapp: QApplication, host: TrayHost) -> QObject | None:
+    """The tray icon while a tray host is there, the control window while none is: at
+    login the panel often starts after us, and it may restart or go (DESIGN §4). On Linux
+    DeskGuard watches the hosts itself (adapters/tray_host.py says why); elsewhere Qt's
+    tray is always there."""
+    if not sys.platform.startswith("linux") and "bsd" not in sys.platform:
+        host.use("native" if QSystemTrayIcon.isSystemTrayAvailable() else "window")
+        return None
+    from deskguard.adapters.tray_host import TrayHosts
 
-    def check() -> None:
-        checks["left"] -= 1
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            tray = Tray(window.tray_actions, icon, qapp)
-            tray.show()
-            use_host(wiring, tray)
-            window.hide()
-            log.info("a system tray appeared: moved into it")
-        elif checks["left"] > 0:
-            return
-        timer.stop()
-        timer.deleteLater()
+    hosts = TrayHosts(x11=qapp.platformName() == "xcb", parent=qapp)
+    hosts.changed.connect(partial(_follow_hosts, hosts, host))
+    _follow_hosts(hosts, host)
+    return hosts
 
-    timer.timeout.connect(check)
-    timer.start()
+
+def _follow_hosts(hosts: Any, host: TrayHost) -> None:
+    facts = hosts.facts()
+    host.follow_hosts(facts.sni, facts.xembed)
+
+
+def follow_desktop_look(host: TrayHost) -> None:
+    """On KDE the panel's colour follows the colour scheme, and the symbolic icon with it
+    (read from the Settings portal's org.freedesktop.appearance color-scheme: 1 dark)."""
+    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "")
+    if "kde" not in desktop.lower():
+        return
+    from deskguard.adapters.desktop_settings import DesktopSetting
+
+    scheme = DesktopSetting("org.freedesktop.appearance", "color-scheme", gsettings=None)
+    scheme.setParent(host)
+    scheme.changed.connect(partial(_follow_scheme, host, desktop))
+    scheme.refresh()
+
+
+def _follow_scheme(host: TrayHost, desktop: str, value: object) -> None:
+    host.set_style(tray_style(desktop, None if value is None else value == 1))
+
+
+def watch_gnome_reminders(wiring: Wiring, actions: TrayActions, paths: Paths) -> None:
+    """GNOME 48+'s own movement reminders: told once, in `status`, and offered to turn off
+    (GNOME's Settings) or DeskGuard's to pause, from the tray menu (issue #16)."""
+    from deskguard.adapters.gnome_reminders import GnomeBreakReminders, on_gnome
+    from deskguard.ui.tray import gnome_reminders_notice
+
+    if not on_gnome(os.environ):
+        return
+    reminders = GnomeBreakReminders(
+        paths.data_dir / "told-gnome-break-reminders", parent=wiring.breaks
+    )
+    reminders.changed.connect(partial(_gnome_reminders_changed, wiring, actions))
+    reminders.first_seen.connect(partial(wiring.breaks.notify, *gnome_reminders_notice()))
+    actions.gnome_reminders.connect(partial(ask_about_gnome_reminders, wiring, reminders))
+    wiring.alarm.fired.connect(reminders.refresh)  # at least once a minute, no timer more
+    reminders.refresh()
+
+
+def _gnome_reminders_changed(wiring: Wiring, actions: TrayActions, state: bool | None) -> None:
+    wiring.commands.gnome_break_reminders = state
+    actions.gnome_reminders_action.setVisible(state is True)
+
+
+def ask_about_gnome_reminders(wiring: Wiring, reminders: Any) -> None:
+    from deskguard.ui.tray import GnomeRemindersNote
+
+    note = GnomeRemindersNote(reminders.can_open_settings())
+    note.chosen.connect(partial(_gnome_reminders_chosen, wiring, reminders))
+    reminders.note = note  # kept while open
+    note.show()
+
+
+def _gnome_reminders_chosen(wiring: Wiring, reminders: Any, choice: str) -> None:
+    if choice == "open":
+        reminders.open_settings()
+    elif choice == "pause":
+        wiring.breaks.pause(None)
 
 
 def display_problem(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
@@ -256,12 +312,12 @@ def run(verbose: bool = False) -> int:
     # once the event loop runs, so the user sees DeskGuard as early as possible.
     actions = TrayActions(qapp)
     actions.quit.connect(quit_app)
-    host: Tray | ControlWindow
-    if QSystemTrayIcon.isSystemTrayAvailable():
-        host = Tray(actions, icon, qapp)
-    else:
+    # A symbolic icon where the panel draws its own in one colour (GNOME, KDE).
+    style = tray_style(os.environ.get("XDG_CURRENT_DESKTOP", ""))
+    host = TrayHost(actions, icon, NO_TRAY_REASON, qapp, style=style)
+    follow_tray_hosts(qapp, host)
+    if host.protocol == "window":
         log.warning("no system tray available: showing the control window instead")
-        host = ControlWindow(actions, icon, NO_TRAY_REASON)
     host.show()
     keep = _quit_on_signals(qapp)
     hook = ErrorHook(paths.log_file)  # from here on an error in a slot is logged and named
@@ -307,7 +363,7 @@ def start_or_explain(
     paths: Paths,
     qapp: QApplication,
     actions: TrayActions,
-    host: Tray | ControlWindow,
+    host: TrayHost,
     icon: QIcon,
     hook: ErrorHook,
 ) -> dict[str, Any]:
@@ -351,7 +407,7 @@ def start_services(
     paths: Paths,
     qapp: QApplication,
     actions: TrayActions,
-    host: Tray | ControlWindow,
+    host: TrayHost,
     icon: QIcon,
 ) -> dict[str, Any]:
     """Everything behind the icon. Returns what `run` must close at the end."""
@@ -444,8 +500,8 @@ def start_services(
     wiring = Wiring(breaks, commands, windows, store, alarm, notifier, server)
     use_host(wiring, host)
     breaks.start(host)
-    if isinstance(host, ControlWindow):
-        watch_for_tray(wiring, host, icon, qapp)
+    follow_desktop_look(host)
+    watch_gnome_reminders(wiring, actions, paths)
     try:  # optional: breaks go on without it, and the problem is named
         start_programme(breaks, commands, windows, store, alarm)
     except Exception as err:

@@ -1,6 +1,21 @@
 """Whether prompts must wait: a fullscreen window (a presentation, a video call) or do-not-disturb.
 
-Each detector answers a short reason ("presentation", "do not disturb") or None.
+Each detector answers a short reason ("presentation", "do not disturb") or None:
+
+* X11: the active window is fullscreen;
+* GNOME: the session's inhibit flags (a presentation or video app inhibits "idle"), and
+  its do-not-disturb switch (``org.gnome.desktop.notifications show-banners`` false),
+  read through the Settings portal so that it also works in a sandbox, else gsettings;
+* KDE Plasma: the ``Inhibited`` property of its ``org.freedesktop.Notifications`` (do not
+  disturb; Plasma 6.4 also sets it for fullscreen windows and screen sharing);
+* everywhere with logind: an ``idle`` inhibitor in ``block`` mode that one of the user's
+  programs holds (``ListInhibitors``): a video player or a presentation tool;
+* Windows: the shell's notification state.
+
+The D-Bus detectors never block the app: `reason()` answers from the last reply and
+asks again in the background (at most once per look of the break service, every 5 s
+while a prompt is held), and change signals are listened to where the service sends
+them, so a switch the user flips is seen at once.
 """
 
 from __future__ import annotations
@@ -10,7 +25,9 @@ import ctypes.util
 import logging
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, ClassVar, Protocol
 
 from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusMessage, QDBusVariant
@@ -125,6 +142,193 @@ def gnome_inhibit() -> GnomeInhibit:
     return GnomeInhibit()
 
 
+DO_NOT_DISTURB = "do not disturb"
+PRESENTATION = "presentation"
+
+
+class GnomeDoNotDisturb:
+    """GNOME's "Do Not Disturb": ``show-banners`` false in org.gnome.desktop.notifications."""
+
+    name = "gnome-dnd"
+
+    def __init__(self, setting: Any = None) -> None:
+        if setting is None:
+            from deskguard.adapters.autostart import in_flatpak
+            from deskguard.adapters.desktop_settings import DesktopSetting
+
+            # Inside Flatpak gsettings reads the sandbox's own settings: portal only.
+            setting = DesktopSetting(
+                "org.gnome.desktop.notifications",
+                "show-banners",
+                gsettings=None if in_flatpak() else "gsettings",
+            )
+        self.setting = setting
+        self.setting.refresh()
+
+    @property
+    def available(self) -> bool:
+        """False once asked and neither the portal nor gsettings knows the key."""
+        return self.setting.value is not None or not self.setting.answered
+
+    def reason(self) -> str | None:
+        self.setting.refresh()
+        return DO_NOT_DISTURB if self.setting.value is False else None
+
+
+class _AskedInBackground:
+    """A D-Bus question asked again at each look, its last answer kept (`answer`)."""
+
+    EVERY_S = 4.0
+    name = "d-bus"
+
+    def __init__(self, address: str | None) -> None:
+        from deskguard.adapters.desktop_settings import shared_link
+
+        self._bus_address = address
+        self._link = shared_link(address)  # BusError (an OSError) without that bus
+        self._asking = False
+        self._asked_at = -1e9
+        self.answer: Any = None
+        self.problem: str | None = None  # why the last question failed, if it did
+        # False while the service is not on the bus (logind in a container, Plasma's
+        # notification server restarting): left out of `Holds.name`, still asked.
+        self.available = True
+
+    def _message(self) -> Any:
+        raise NotImplementedError
+
+    def _read(self, body: Any) -> Any:
+        raise NotImplementedError
+
+    def ask(self) -> None:
+        now = time.monotonic()
+        if self._asking or now - self._asked_at < self.EVERY_S:
+            return
+        self._asked_at = now
+        from deskguard.adapters.dbus_notify import BusError
+        from deskguard.adapters.desktop_settings import shared_link
+
+        try:
+            if self._link.broken is not None:  # the bus went and came back
+                self._link = shared_link(self._bus_address)
+            self._asking = True
+            self._link.call(self._message(), self._answered, 3000)
+        except BusError as err:
+            self._asking = False
+            self._answered(None, str(err))
+
+    def _answered(self, body: Any, error: str | None) -> None:
+        self._asking = False
+        if error is not None:
+            if error != self.problem:
+                log.info("%s: %s", self.name, error)
+            self.problem = error
+            self.answer = None
+            self.available = "ServiceUnknown" not in error and "NameHasNoOwner" not in error
+            return
+        self.problem = None
+        self.available = True
+        self.answer = self._read(body)
+
+
+class NotificationsInhibited(_AskedInBackground):
+    """KDE Plasma's notification server says notifications are inhibited."""
+
+    name = "notifications-inhibited"
+    SERVICE = "org.freedesktop.Notifications"
+    PATH = "/org/freedesktop/Notifications"
+    PROPERTIES = "org.freedesktop.DBus.Properties"
+
+    def __init__(self, address: str | None = None) -> None:
+        super().__init__(address)
+        from jeepney.bus_messages import MatchRule
+
+        self._link.add_match(
+            MatchRule(
+                type="signal",
+                interface=self.PROPERTIES,
+                member="PropertiesChanged",
+                path=self.PATH,
+            )
+        )
+        self._link.signal_received.connect(self._on_signal)
+        self.ask()
+
+    def _message(self) -> Any:
+        from deskguard.adapters.desktop_settings import method_call
+
+        return method_call(
+            self.SERVICE, self.PATH, self.PROPERTIES, "Get", "ss", (self.SERVICE, "Inhibited")
+        )
+
+    def _read(self, body: Any) -> Any:
+        from deskguard.adapters.desktop_settings import unwrap
+
+        return bool(unwrap(body[0])) if body else None
+
+    def _on_signal(self, interface: str, member: str, body: Any) -> None:
+        # Plasma announces the change: a switch flipped is seen before the next look.
+        if interface != self.PROPERTIES or member != "PropertiesChanged" or len(body) < 2:
+            return
+        if body[0] == self.SERVICE and "Inhibited" in body[1]:
+            from deskguard.adapters.desktop_settings import unwrap
+
+            self.answer = bool(unwrap(body[1]["Inhibited"]))
+
+    def reason(self) -> str | None:
+        self.ask()
+        return DO_NOT_DISTURB if self.answer else None
+
+
+class IdleInhibitors(_AskedInBackground):
+    """logind's ``idle`` inhibitors in ``block`` mode held by this user's programs (a video
+    player, a presentation tool, `systemd-inhibit --what=idle`), never our own."""
+
+    name = "logind-idle"
+    SERVICE = "org.freedesktop.login1"
+    PATH = "/org/freedesktop/login1"
+    MANAGER = "org.freedesktop.login1.Manager"
+
+    def __init__(
+        self, address: str | None = "SYSTEM", uid: int | None = None, pid: int | None = None
+    ) -> None:
+        super().__init__(address)
+        self.uid = os.getuid() if uid is None else uid
+        self.pid = os.getpid() if pid is None else pid
+        self.holders: list[str] = []  # who holds one now, for the log
+        self.ask()
+
+    def _message(self) -> Any:
+        from deskguard.adapters.desktop_settings import method_call
+
+        return method_call(self.SERVICE, self.PATH, self.MANAGER, "ListInhibitors")
+
+    def _read(self, body: Any) -> Any:
+        # a(ssssuu): what ("idle:sleep"), who, why, mode ("block"/"delay"), uid, pid
+        holders = [
+            f"{who} ({why})" if why else str(who)
+            for what, who, why, mode, uid, pid in (body[0] if body else [])
+            if "idle" in str(what).split(":")
+            and mode == "block"
+            and uid == self.uid
+            and pid != self.pid
+        ]
+        if holders != self.holders:
+            log.info("idle inhibitors: %s", "; ".join(holders) or "none")
+            self.holders = holders
+        return bool(holders)
+
+    def reason(self) -> str | None:
+        self.ask()
+        return PRESENTATION if self.answer else None
+
+
+def has_system_bus(env: Mapping[str, str]) -> bool:
+    if env.get("DBUS_SYSTEM_BUS_ADDRESS"):
+        return True
+    return os.path.exists("/run/dbus/system_bus_socket")
+
+
 class WindowsQuietState:
     """SHQueryUserNotificationState: busy, fullscreen D3D, presentation mode, quiet hours."""
 
@@ -154,7 +358,10 @@ class Holds:
 
     @property
     def name(self) -> str:
-        return "+".join(d.name for d in self.detectors) or "none"
+        """The detectors that work here now (a D-Bus one whose service is not on the bus
+        is left out until it is)."""
+        working = [d for d in self.detectors if getattr(d, "available", True)]
+        return "+".join(d.name for d in working) or "none"
 
     def reason(self) -> str | None:
         for detector in self.detectors:
@@ -176,8 +383,14 @@ def choose_holds(env: Mapping[str, str] | None = None) -> Holds:
     elif sys.platform.startswith("linux"):
         if env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
             makers.append(X11Fullscreen)
-        if has_session_bus(env) and "gnome" in env.get("XDG_CURRENT_DESKTOP", "").lower():
-            makers.append(gnome_inhibit)
+        desktop = env.get("XDG_CURRENT_DESKTOP", "").lower()
+        if has_session_bus(env) and "gnome" in desktop:
+            makers += [gnome_inhibit, GnomeDoNotDisturb]
+        if has_session_bus(env) and "kde" in desktop:
+            makers.append(NotificationsInhibited)
+        if has_system_bus(env):
+            system = env.get("DBUS_SYSTEM_BUS_ADDRESS") or "SYSTEM"
+            makers.append(partial(IdleInhibitors, system))
     detectors: list[HoldDetector] = []
     for make in makers:
         try:

@@ -93,6 +93,9 @@ class Commands:
         # Each idle backend considered at start and why it was chosen, refused or
         # skipped (app.py fills it in from adapters/idle.py's choice).
         self.idle_backends: list[dict[str, str]] = []
+        # Whether GNOME's own movement break reminders are on (True/False), or None where
+        # unknown (not GNOME, GNOME before 48): app.py keeps it current.
+        self.gnome_break_reminders: bool | None = None
         self._next_reminder: Callable[[], datetime | None] = lambda: None
 
     def attach_programme(self, coach: Coach, next_reminder: Callable[[], datetime | None]) -> None:
@@ -179,6 +182,10 @@ class Commands:
             "scheduled_prompt": "window" if b.window_stays_unfocused() else "notification",
             "hold_detection": b.holds.name,
             "tray": b.host.kind if b.host is not None else None,
+            # "sni" (StatusNotifierItem), "xembed", "native" (Windows, macOS) or "window"
+            # (no tray host: the control window); a host that comes or goes changes it.
+            "tray_protocol": getattr(b.host, "protocol", None),
+            "gnome_break_reminders": self.gnome_break_reminders,
             "notifier": b.last_notifier or None,
             "problems": b.notes,
             "database": str(b.store.path),

@@ -17,6 +17,15 @@ Apps started with `start_app` join the same process group, so `close` (or leavin
 
 Use it as ``with Rig() as rig: ...``. Missing tools raise `RigUnavailable`; in pytest
 call `require_rig()` first, which skips loudly, or fails when DESKGUARD_E2E_REQUIRED=1.
+
+A StatusNotifier host instead of trayer: ``Rig(tray_host="xfce4-panel")`` runs Debian's
+xfce4-panel with only its systray plugin (an xfconf XML file in the rig's own
+XDG_CONFIG_HOME, our own xfconfd so that D-Bus activation cannot start one with another
+configuration, ``--disable-wm-check`` as there is no window manager). The plugin owns
+``org.kde.StatusNotifierWatcher`` and hosts items (and XEmbed icons too); the rig waits
+until ``IsStatusNotifierHostRegistered`` is true. `stop_tray_host` / `start_tray_host`
+take either host away and bring it back; `sni()` is a client that sees the items the way
+a panel does (tests/e2e/sni_client.py). Call `require_rig(sni=True)` for these tests.
 """
 
 from __future__ import annotations
@@ -57,6 +66,14 @@ TOOLS = (
 PACKAGES = (
     "xvfb trayer dunst xdotool dbus-x11 libnotify-bin x11-utils imagemagick "
     "libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
+)
+# The StatusNotifier host (xfce4-panel's systray plugin) and its settings daemon.
+SNI_TOOLS = ("xfce4-panel",)
+SNI_PACKAGES = "xfce4-panel xfconf libxfixes3"
+XFCONFD_PATHS = (
+    "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd",
+    "/usr/lib/aarch64-linux-gnu/xfce4/xfconf/xfconfd",
+    "/usr/lib/xfce4/xfconf/xfconfd",
 )
 FIRST_DISPLAY = 90
 LAST_DISPLAY = 189
@@ -110,23 +127,45 @@ def missing_tools() -> list[str]:
     return missing
 
 
-def unavailable_reason(missing: Sequence[str]) -> str:
+def xfconfd_path() -> str | None:
+    for path in XFCONFD_PATHS:
+        if os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def missing_sni_tools() -> list[str]:
+    """What the StatusNotifier host needs beyond the rig's own tools."""
+    missing = [tool for tool in SNI_TOOLS if shutil.which(tool) is None]
+    if xfconfd_path() is None:
+        missing.append("xfconfd")
+    if ctypes.util.find_library("Xfixes") is None:  # how the app sees an XEmbed tray come
+        missing.append("libXfixes")
+    try:
+        import jeepney  # noqa: F401  # the client that plays the panel's part
+    except ImportError:
+        missing.append("jeepney (pip)")
+    return missing
+
+
+def unavailable_reason(missing: Sequence[str], packages: str = PACKAGES) -> str:
     return (
         "END-TO-END TESTS NOT RUN: the desktop rig needs "
         + ", ".join(missing)
-        + f". Install with: apt-get install {PACKAGES} (or run .ci/run, which does). "
+        + f". Install with: apt-get install {packages} (or run .ci/run, which does). "
         + f"Set {REQUIRED_ENV}=1 to make this a failure instead of a skip."
     )
 
 
-def require_rig() -> None:
-    """In pytest: skip loudly when the rig cannot run here, or fail if it is required."""
+def require_rig(*, sni: bool = False) -> None:
+    """In pytest: skip loudly when the rig cannot run here, or fail if it is required.
+    `sni`: the StatusNotifier host (xfce4-panel) is needed too."""
     import pytest
 
-    missing = missing_tools()
+    missing = missing_tools() + (missing_sni_tools() if sni else [])
     if not missing:
         return
-    reason = unavailable_reason(missing)
+    reason = unavailable_reason(missing, f"{PACKAGES} {SNI_PACKAGES}" if sni else PACKAGES)
     if os.environ.get(REQUIRED_ENV, "") not in ("", "0"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
@@ -156,6 +195,52 @@ def wait_for(
 # ---- a little Xlib through ctypes (no python-xlib dependency) ----------------------------
 
 
+class _XWindowAttributes(ctypes.Structure):
+    _fields_ = [
+        ("x", ctypes.c_int),
+        ("y", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("border_width", ctypes.c_int),
+        ("depth", ctypes.c_int),
+        ("visual", ctypes.c_void_p),
+        ("root", ctypes.c_ulong),
+        ("class_", ctypes.c_int),
+        ("bit_gravity", ctypes.c_int),
+        ("win_gravity", ctypes.c_int),
+        ("backing_store", ctypes.c_int),
+        ("backing_planes", ctypes.c_ulong),
+        ("backing_pixel", ctypes.c_ulong),
+        ("save_under", ctypes.c_int),
+        ("colormap", ctypes.c_ulong),
+        ("map_installed", ctypes.c_int),
+        ("map_state", ctypes.c_int),
+        ("all_event_masks", ctypes.c_long),
+        ("your_event_mask", ctypes.c_long),
+        ("do_not_propagate_mask", ctypes.c_long),
+        ("override_redirect", ctypes.c_int),
+        ("screen", ctypes.c_void_p),
+    ]
+
+
+class _XClassHint(ctypes.Structure):
+    _fields_ = [("res_name", ctypes.c_void_p), ("res_class", ctypes.c_void_p)]
+
+
+@dataclass(frozen=True)
+class TopWindow:
+    """A mapped child of the root window (popup menus included: they are override-redirect
+    windows, which `xdotool search --onlyvisible` does not report)."""
+
+    id: int
+    wm_class: str  # WM_CLASS's class part (Qt: the application name, "DeskGuard")
+    x: int
+    y: int
+    width: int
+    height: int
+    override_redirect: bool
+
+
 class _X11:
     def __init__(self) -> None:
         name = ctypes.util.find_library("X11")
@@ -181,6 +266,16 @@ class _X11:
         lib.XFree.argtypes = [ctypes.c_void_p]
         lib.XDefaultRootWindow.restype = ctypes.c_ulong
         lib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        lib.XGetWindowAttributes.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(_XWindowAttributes),
+        ]
+        lib.XGetClassHint.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(_XClassHint),
+        ]
         self.lib = lib
         self._connections: dict[str, int] = {}
 
@@ -220,6 +315,36 @@ class _X11:
         finally:
             if kids:
                 self.lib.XFree(kids)
+
+    def mapped_top_windows(self, display: str) -> list[TopWindow]:
+        dpy = self.connection(display)
+        found = []
+        for window in self.children(display):
+            attrs = _XWindowAttributes()
+            if not self.lib.XGetWindowAttributes(dpy, window, ctypes.byref(attrs)):
+                continue
+            if attrs.map_state != 2:  # IsViewable
+                continue
+            hint = _XClassHint()
+            text = ""
+            if self.lib.XGetClassHint(dpy, window, ctypes.byref(hint)):
+                if hint.res_class:
+                    text = (ctypes.string_at(hint.res_class) or b"").decode(errors="replace")
+                for pointer in (hint.res_name, hint.res_class):
+                    if pointer:
+                        self.lib.XFree(pointer)
+            found.append(
+                TopWindow(
+                    window,
+                    text,
+                    attrs.x,
+                    attrs.y,
+                    attrs.width,
+                    attrs.height,
+                    bool(attrs.override_redirect),
+                )
+            )
+        return found
 
     def selection_owner(self, display: str, selection: str) -> int:
         dpy = self.lib.XOpenDisplay(display.encode())
@@ -310,6 +435,31 @@ printf '%s\x1f%s\x1f%s\x1f%s\x1f%s\n' "$(clean "${{1-}}")" "$(clean "${{2-}}")" 
 """
 
 
+# xfce4-panel with one panel along the top holding only the systray plugin.
+_PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="dark-mode" type="bool" value="{dark}"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="100"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="icon-size" type="uint" value="24"/>
+      <property name="plugin-ids" type="array">
+        <value type="int" value="1"/>
+      </property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+"""
+
+
 def _base_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in (
@@ -334,8 +484,16 @@ class Rig:
         tray: bool = True,
         notifications: bool = True,
         startup_timeout: float = 20.0,
+        tray_host: str = "trayer",
+        panel_dark: bool = True,
     ) -> None:
+        if tray_host not in ("trayer", "xfce4-panel"):
+            raise ValueError(f"unknown tray host {tray_host!r}")
         self.tray = tray
+        self.tray_host = tray_host  # "trayer" (XEmbed) or "xfce4-panel" (StatusNotifier)
+        self.panel_dark = panel_dark
+        self.host_procs: list[subprocess.Popen[bytes]] = []  # the host started from here
+        self._sni: Any = None
         self.notifications_enabled = notifications
         self.startup_timeout = startup_timeout
         self._own_dir = base_dir is None
@@ -401,7 +559,7 @@ class Rig:
                 first=FIRST_DISPLAY,
                 last=LAST_DISPLAY,
                 screen=SCREEN,
-                tray=int(self.tray),
+                tray=int(self.tray and self.tray_host == "trayer"),
                 notifications=int(self.notifications_enabled),
             )
         )
@@ -431,7 +589,10 @@ class Rig:
             DESKGUARD_HOME=str(self.home),
             QT_QPA_PLATFORM="xcb",
         )
-        if self.tray:
+        if self.tray and self.tray_host == "xfce4-panel":
+            self.start_tray_host()
+            self.timings["xfce4-panel"] = time.monotonic() - t0
+        elif self.tray:
             self._wait("the tray host (trayer owning _NET_SYSTEM_TRAY_S0)", self.tray_owner)
             self.timings["trayer"] = time.monotonic() - t0
         if self.notifications_enabled:
@@ -614,6 +775,123 @@ class Rig:
         self._run(["import", "-display", self.display, "-window", "root", str(path)])
         return path
 
+    # ---- the tray host, taken away and brought back -------------------------------------
+    def sni(self) -> Any:
+        """A StatusNotifier host's view of the bus (tests/e2e/sni_client.py)."""
+        if self._sni is None:
+            from tests.e2e.sni_client import SniClient
+
+            self._sni = SniClient(self.bus_address)
+        return self._sni
+
+    def _start_host_process(self, cmd: Sequence[str], name: str, env: Mapping[str, str]) -> None:
+        with (self.dir / f"{name}.log").open("ab") as out:
+            proc = subprocess.Popen(
+                list(cmd),
+                env=dict(env),
+                cwd=self.dir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                **_in_group(self.pgid),
+            )
+        self.host_procs.append(proc)
+
+    def start_tray_host(self) -> None:
+        """Start the tray host (again) and wait until it really hosts."""
+        if self.tray_host == "trayer":
+            cmd = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request"]
+            cmd += ["--height", "32", "--SetDockType", "true", "--transparent", "false"]
+            self._start_host_process([*cmd, "--tint", "0x303030"], "trayer", self.env)
+            self._wait("trayer owning _NET_SYSTEM_TRAY_S0", self.tray_owner)
+            return
+        config = self.dir / "xdg-config"
+        channel = config / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+        channel.mkdir(parents=True, exist_ok=True)
+        dark = "true" if self.panel_dark else "false"
+        (channel / "xfce4-panel.xml").write_text(_PANEL_XML.format(dark=dark))
+        env = dict(self.env)
+        env.update(
+            HOME=str(self.dir / "panel-home"),  # nothing of the panel's in the user's home
+            XDG_CONFIG_HOME=str(config),
+            XDG_CACHE_HOME=str(self.dir / "xdg-cache"),
+            XDG_DATA_HOME=str(self.dir / "xdg-data"),
+            NO_AT_BRIDGE="1",  # no accessibility bus to start
+        )
+        (self.dir / "panel-home").mkdir(exist_ok=True)
+        if not any(p.poll() is None and p.args[0] == xfconfd_path() for p in self.host_procs):
+            # Ours, before the panel asks: one activated by the bus would not know XDG_CONFIG_HOME.
+            self._start_host_process([str(xfconfd_path())], "xfconfd", env)
+            self._wait("xfconfd on the session bus", lambda: self._has_owner("org.xfce.Xfconf"))
+        self._start_host_process(["xfce4-panel", "--disable-wm-check"], "xfce4-panel", env)
+        self._wait("a StatusNotifier host (xfce4-panel's systray)", self.sni().host_registered)
+
+    def stop_tray_host(self) -> None:
+        """End the tray host the way a crash or a removed panel does; the app is left alone."""
+        if self.tray_host == "trayer" and not self.host_procs:
+            pid_file = self.dir / "trayer.pid"  # started by the session script
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            pid_file.unlink(missing_ok=True)  # gone on purpose: not a start-up failure
+        for proc in list(self.host_procs):
+            if proc.args[0] == xfconfd_path():
+                continue  # the settings daemon stays, as in a session
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+            self.host_procs.remove(proc)
+        if self.tray_host == "trayer":
+            wait_for(lambda: self.tray_owner() == 0, 10, "trayer to give up its selection")
+        else:
+            wait_for(lambda: not self.sni().watcher_owned(), 10, "the watcher to leave the bus")
+
+    def _has_owner(self, name: str) -> bool:
+        out = self._run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                f"string:{name}",
+            ],
+            check=False,
+        )
+        return "boolean true" in out.stdout
+
+    def popups(self, wm_class: str) -> dict[int, tuple[int, int, int, int]]:
+        """Mapped override-redirect top-level windows (menus, tooltips) of the WM_CLASS
+        `wm_class`, with their x, y, width and height."""
+        assert self._x11 is not None
+        return {
+            w.id: (w.x, w.y, w.width, w.height)
+            for w in self._x11.mapped_top_windows(self.display)
+            if w.override_redirect and w.wm_class == wm_class
+        }
+
+    def geometry(self, window: int) -> tuple[int, int, int, int]:
+        """x, y (on the screen), width, height of an X window."""
+        out = self._run(["xdotool", "getwindowgeometry", "--shell", str(window)]).stdout
+        values = dict(line.split("=", 1) for line in out.split() if "=" in line)
+        return (int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"]))
+
+    def tray_icon_center(self) -> tuple[int, int]:
+        """Where to click DeskGuard's icon: trayer's docked window, or the middle of
+        xfce4-panel's systray plugin (GTK draws the items in it, without windows of their
+        own; DeskGuard's is the only item in the rig)."""
+        if self.tray_host == "trayer":
+            icons = self.tray_icons()
+            assert icons, "no icon docked in trayer"
+            x, y, w, h = self.geometry(icons[0])
+        else:
+            out = self._run(["xdotool", "search", "--onlyvisible", "--class", "^wrapper-2.0$"])
+            plugs = [self.geometry(int(w)) for w in out.stdout.split()]
+            plugs = [g for g in plugs if g[2] > 10 and g[3] > 10]
+            assert plugs, "xfce4-panel's systray plugin has no window"
+            x, y, w, h = plugs[0]
+        return x + w // 2, y + h // 2
+
     def logs(self) -> str:
         """Everything the rig and its apps wrote, for failure messages."""
         parts = []
@@ -626,12 +904,16 @@ class Rig:
 
     def _stop_session(self) -> None:
         if self.session is not None and self.pgid:
-            _kill_group(self.pgid, [self.session, *self.apps])
+            _kill_group(self.pgid, [self.session, *self.apps, *self.host_procs])
             self.session = None
 
     # ---- teardown ------------------------------------------------------------------------
     def close(self) -> None:
         """End the whole process group: the session, daemons and every app started here."""
+        if self._sni is not None:
+            with contextlib.suppress(OSError):
+                self._sni.close()
+            self._sni = None
         if self._x11 is not None:
             self._x11.close()
         self._stop_session()

@@ -15,8 +15,18 @@ from pytestqt.qtbot import QtBot
 
 import deskguard.ui
 from deskguard.core.model import State
-from deskguard.ui.tray import ControlWindow, Tray, TrayActions, TrayStatus, describe
-from deskguard.ui.tray_icons import Look, look_of, render
+from deskguard.ui.tray import (
+    ControlWindow,
+    GnomeRemindersNote,
+    Tray,
+    TrayActions,
+    TrayHost,
+    TrayStatus,
+    describe,
+    gnome_reminders_notice,
+    usable_protocol,
+)
+from deskguard.ui.tray_icons import SYMBOLIC_COLOURS, Look, Style, look_of, render, tray_style
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -47,7 +57,7 @@ def test_menu_has_every_control(qtbot: QtBot) -> None:
     actions = TrayActions()
     tray = Tray(actions, QIcon())
     tray.show_status(status(State.WORKING))
-    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator() and a.isVisible()]
     assert texts[1:] == [
         "Take a break now",
         "Snooze 5 min",
@@ -272,3 +282,229 @@ def test_todays_progress_leads_the_menu_and_tooltip(qtbot: QtBot) -> None:
     assert "3 of 4 breaks today" in tray.icon.toolTip()
     tray.show_status(status(State.WORKING))
     assert "breaks today" not in actions.next_line.text()  # nothing to count yet
+
+
+# ---- StatusNotifier and XEmbed: the menu at the pointer, the host coming and going -----
+
+
+def test_a_left_click_opens_the_menu_at_the_pointer(qtbot: QtBot) -> None:
+    """Under StatusNotifier the icon has no geometry (Qt's is empty), so the menu went to
+    the screen's corner; it opens where the click was, at the pointer."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    tray = Tray(TrayActions(), app_icon(), protocol="sni")
+    tray.show_status(status(State.WORKING))
+    assert tray.icon.geometry().isEmpty()  # what made the old popup land at the corner
+    QCursor.setPos(QPoint(300, 200))
+    tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    qtbot.waitUntil(tray.menu.isVisible, timeout=2000)
+    try:
+        assert tray.menu.geometry().topLeft() == QPoint(300, 200)
+    finally:
+        tray.menu.hide()
+    tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Context)  # the host's menu
+    assert not tray.menu.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("sni", "xembed", "qt_sni", "expected"),
+    [
+        (False, False, None, "window"),
+        (True, True, None, "sni"),  # Qt prefers StatusNotifier where a host is registered
+        (False, True, None, "xembed"),
+        (True, False, True, "sni"),
+        (False, True, True, "window"),  # Qt's icon is a StatusNotifierItem for good
+        (True, False, False, "window"),  # ... or an XEmbed window for good
+        (True, True, False, "xembed"),
+    ],
+)
+def test_usable_protocol(sni: bool, xembed: bool, qt_sni: bool | None, expected: str) -> None:
+    assert usable_protocol(sni, xembed, qt_sni) == expected
+
+
+def test_the_control_window_stands_in_while_no_tray_host_is_there(qtbot: QtBot) -> None:
+    host = TrayHost(TrayActions(), app_icon(), "No tray here.")
+    host.follow_hosts(sni=False, xembed=False)
+    host.show()
+    host.show_status(status(State.WORKING, taken_today=1, prompts_today=2))
+    window = host.window
+    assert window is not None
+    qtbot.addWidget(window)
+    assert (host.kind, host.protocol) == ("window", "window")
+    assert window.isVisible() and host.tray is None
+    assert "1 of 2 breaks today" in window.next_line.text()
+    assert not host.balloon("t", "b", 5)
+
+    host.follow_hosts(sni=True, xembed=False)  # a StatusNotifier panel started
+    assert (host.kind, host.protocol, host.qt_sni) == ("system tray", "sni", True)
+    assert host.tray is not None and host.tray.icon.isVisible()
+    assert not window.isVisible()
+    assert "1 of 2 breaks today" in host.tray.icon.toolTip()  # the last status carried over
+
+    host.follow_hosts(sni=False, xembed=True)  # it went; only an XEmbed tray is left
+    assert (host.kind, host.protocol) == ("window", "window")  # Qt's SNI icon cannot dock there
+    assert window.isVisible() and not host.tray.icon.isVisible()
+    host.show_status(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
+    assert window.next_line.text().startswith("Paused until")
+
+    host.follow_hosts(sni=True, xembed=True)
+    assert host.protocol == "sni" and host.tray.icon.isVisible() and not window.isVisible()
+    assert host.tray.icon.toolTip().startswith("DeskGuard — Paused until")
+    host.hide()
+    assert not host.tray.icon.isVisible() and not window.isVisible()
+
+
+def test_an_xembed_tray_first_stays_xembed(qtbot: QtBot) -> None:
+    host = TrayHost(TrayActions(), app_icon(), "No tray here.")
+    host.follow_hosts(sni=False, xembed=True)  # as app.py does: hosts first, then show
+    host.show()
+    assert (host.protocol, host.qt_sni, host.window) == ("xembed", False, None)
+    host.follow_hosts(sni=True, xembed=True)  # xfce4-panel: both protocols
+    assert host.protocol == "xembed" and host.tray is not None
+    assert host.tray.protocol == "xembed"
+    host.hide()
+
+
+# ---- a symbolic icon where the panel asks for one -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("desktop", "dark", "expected"),
+    [
+        ("GNOME", None, Style.SYMBOLIC_LIGHT),  # the top bar is dark in both styles
+        ("ubuntu:GNOME", False, Style.SYMBOLIC_LIGHT),
+        ("GNOME-Classic:GNOME", None, Style.SYMBOLIC_DARK),
+        ("KDE", None, Style.SYMBOLIC_DARK),  # Breeze's light panel
+        ("KDE", True, Style.SYMBOLIC_LIGHT),
+        ("XFCE", None, Style.COLOUR),
+        ("sway", True, Style.COLOUR),
+        ("", None, Style.COLOUR),
+    ],
+)
+def test_tray_style_follows_the_desktop(desktop: str, dark: bool | None, expected: Style) -> None:
+    assert tray_style(desktop, dark) is expected
+
+
+def colours(image: QImage) -> set[tuple[int, int, int]]:
+    """The colours of the pixels at least a quarter opaque, un-premultiplied (fainter
+    antialiased edges lose their colour to the premultiplication's rounding)."""
+    found = set()
+    plain = image.convertToFormat(QImage.Format.Format_ARGB32)
+    for y in range(plain.height()):
+        for x in range(plain.width()):
+            c = plain.pixelColor(x, y)
+            if c.alpha() >= 64:
+                found.add((c.red(), c.green(), c.blue()))
+    return found
+
+
+def near(found: set[tuple[int, int, int]], colour: str, tolerance: int = 6) -> bool:
+    from PySide6.QtGui import QColor
+
+    want = QColor(colour)
+    return bool(found) and all(
+        max(abs(r - want.red()), abs(g - want.green()), abs(b - want.blue())) <= tolerance
+        for r, g, b in found
+    )
+
+
+@pytest.mark.parametrize("style", [Style.SYMBOLIC_LIGHT, Style.SYMBOLIC_DARK])
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_symbolic_icons_are_one_colour_and_differ_by_state(
+    qtbot: QtBot, style: Style, size: int
+) -> None:
+    base = app_icon()
+    images = {look: render(base, look, size, style) for look in Look}
+    for look, image in images.items():
+        assert near(colours(image), SYMBOLIC_COLOURS[style]), look  # one colour only
+        assert differing_pixels(image, render(base, look, size)) > size * size // 4, look
+    looks = list(Look)
+    for i, a in enumerate(looks):
+        for b in looks[i + 1 :]:
+            # Shape, not colour: the alpha channel alone tells them apart.
+            alpha_a = images[a].convertToFormat(QImage.Format.Format_Alpha8)
+            alpha_b = images[b].convertToFormat(QImage.Format.Format_Alpha8)
+            assert differing_pixels(alpha_a, alpha_b) > size * size // 20, (a, b)
+
+
+def test_the_tray_shows_the_symbolic_set_and_follows_a_new_scheme(qtbot: QtBot) -> None:
+    tray = Tray(TrayActions(), app_icon(), style=Style.SYMBOLIC_DARK)
+    tray.show_status(status(State.PAUSED, paused_until=NOW + timedelta(minutes=30)))
+    dark = tray.icon.icon().pixmap(32, 32).toImage()
+    assert near(colours(dark), SYMBOLIC_COLOURS[Style.SYMBOLIC_DARK])
+    tray.set_style(Style.SYMBOLIC_LIGHT)  # KDE switched to a dark colour scheme
+    light = tray.icon.icon().pixmap(32, 32).toImage()
+    assert near(colours(light), SYMBOLIC_COLOURS[Style.SYMBOLIC_LIGHT])
+    assert differing_pixels(dark, light) > 100
+
+
+# ---- GNOME's own break reminders ---------------------------------------------------------------
+
+
+def test_the_gnome_reminders_entry_shows_only_while_they_are_on(qtbot: QtBot) -> None:
+    actions = TrayActions()
+    tray = Tray(actions, app_icon())
+    window = ControlWindow(actions, app_icon(), "No tray here.")
+    qtbot.addWidget(window)
+    window.show()
+    entry = actions.gnome_reminders_action
+    assert entry in tray.menu.actions() and not entry.isVisible()
+    assert not window.gnome_button.isVisible()
+    entry.setVisible(True)
+    assert window.gnome_button.isVisible()
+    with qtbot.waitSignal(actions.gnome_reminders, timeout=1000):
+        entry.trigger()
+    entry.setVisible(False)
+    assert not window.gnome_button.isVisible()
+
+
+@pytest.mark.parametrize("can_open", [True, False])
+def test_the_gnome_reminders_note_offers_both_ways(qtbot: QtBot, can_open: bool) -> None:
+    title, body = gnome_reminders_notice()
+    assert "GNOME" in title and "twice" in body
+    note = GnomeRemindersNote(can_open)
+    qtbot.addWidget(note)
+    texts = {b.text(): b for b in note.buttons()}
+    assert ("Open GNOME Settings" in texts) is can_open
+    assert {"Pause DeskGuard until tomorrow", "Keep both"} <= set(texts)
+    assert "twice for one break" in note.informativeText()
+    with qtbot.waitSignal(note.chosen, timeout=1000) as chosen:
+        texts["Pause DeskGuard until tomorrow"].click()
+    assert chosen.args == ["pause"]
+    if can_open:
+        with qtbot.waitSignal(note.chosen, timeout=1000) as chosen:
+            texts["Open GNOME Settings"].click()
+        assert chosen.args == ["open"]
+
+
+def test_on_wayland_a_left_click_opens_the_window_beside_the_icon(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No global pointer and no window to hang a menu from: a parentless popup is never
+    shown on Wayland (seen in GNOME Shell 43), so the click opens the control window."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    import deskguard.ui.tray as tray_module
+
+    monkeypatch.setattr(tray_module, "pointer_is_known", lambda: False)
+    host = TrayHost(TrayActions(), app_icon(), "No tray here.")
+    host.follow_hosts(sni=True, xembed=False)
+    host.show()
+    host.show_status(status(State.WORKING))
+    assert host.tray is not None and host.window is None
+    host.tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    window = host.window
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.isVisible() and not host.tray.menu.isVisible()
+    assert not window.why.isVisible()  # the tray is there: no "no tray found" note
+    assert window.next_line.text().startswith("Next break at")
+    window.close()  # opened from the icon: closing hides it
+    assert not window.isVisible() and host.protocol == "sni"
+    host.follow_hosts(sni=False, xembed=False)  # now it stands in for the tray
+    assert window.isVisible() and window.why.isVisible()
+    window.close()
+    assert window.isVisible()  # standing in: closing only minimises
+    host.hide()
