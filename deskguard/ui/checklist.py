@@ -188,6 +188,8 @@ class ChecklistDialog(QDialog):
         save.setAccessibleName(self.tr("Save the checklist"))
         save.setDefault(True)
         self.save_button = save
+        for button in self.buttons.buttons():
+            button.setIcon(QIcon())  # words only: a style's stock icons look foreign
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)

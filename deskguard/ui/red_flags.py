@@ -106,6 +106,7 @@ class RedFlagsDialog(QDialog):
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)
         close.setAccessibleName(self.tr("Close"))
+        close.setIcon(QIcon())  # words only: a style's stock icons look foreign
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QProxyStyle, QPushButton, QStyle, QStyleFactory
 from pytestqt.qtbot import QtBot
 
 from tests.ui.gallery_scenes import SCENES
@@ -37,3 +37,27 @@ def test_titles_and_buttons(qtbot: QtBot, name: str) -> None:
         assert window.windowTitle().startswith("DeskGuard — "), window.windowTitle()
     for button in window.findChildren(QPushButton):
         assert button.icon().isNull(), f"{name}: {button.text()!r} has an icon"
+
+
+class _IconsOnButtons(QProxyStyle):
+    """A style like some desktops' (seen on sway): standard dialog buttons get icons."""
+
+    def styleHint(self, hint: QStyle.StyleHint, *args: object) -> int:
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 1
+        return int(super().styleHint(hint, *args))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["checklist", "warning-signs", "settings-1", "welcome-1"])
+def test_no_stock_icons_even_where_the_style_offers_them(qtbot: QtBot, name: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.style().name()
+    app.setStyle(_IconsOnButtons(QStyleFactory.create("Fusion")))
+    try:
+        window = SCENES[name]()
+        qtbot.addWidget(window)
+        for button in window.findChildren(QPushButton):
+            assert button.icon().isNull(), f"{name}: {button.text()!r} has an icon"
+    finally:
+        app.setStyle(before)
